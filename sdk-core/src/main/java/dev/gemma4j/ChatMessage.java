@@ -1,0 +1,26 @@
+package dev.gemma4j;
+
+import java.util.Objects;
+
+/**
+ * One turn of a conversation. Roles are the ones chat templates know: {@code system}, {@code user},
+ * {@code assistant} (rendered as Gemma's {@code model} turn).
+ */
+public record ChatMessage(String role, String content) {
+    public ChatMessage {
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(content, "content");
+    }
+
+    public static ChatMessage system(String content) {
+        return new ChatMessage("system", content);
+    }
+
+    public static ChatMessage user(String content) {
+        return new ChatMessage("user", content);
+    }
+
+    public static ChatMessage assistant(String content) {
+        return new ChatMessage("assistant", content);
+    }
+}
