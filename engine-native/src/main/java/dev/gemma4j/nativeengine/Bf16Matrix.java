@@ -1,0 +1,127 @@
+package dev.gemma4j.nativeengine;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/** BF16 weights: the upper 16 bits of an F32, widened exactly by a shift. */
+final class Bf16Matrix implements Matrix {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final int L = F.length();
+
+    private final MemorySegment data;
+    private final int rows;
+    private final int cols;
+    private final int upper;
+
+    Bf16Matrix(MemorySegment data, int rows, int cols) {
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+        this.upper = F.loopBound(cols);
+    }
+
+    /** Eight (or sixteen) BF16 values from element {@code index} on, as floats. */
+    private FloatVector load(long index) {
+        return ((IntVector) ShortVector.fromMemorySegment(S, data, index * 2, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
+    }
+
+    private float get(long index) {
+        return Float.intBitsToFloat(data.get(NativeLayouts.SHORT_LE, index * 2) << 16);
+    }
+
+    @Override
+    public void multiply(float[] x, int n, float[] out, int outStride, int from, int to) {
+        for (int r = from; r < to; r++) {
+            long base = (long) r * cols;
+            int t = 0;
+            for (; t + 4 <= n; t += 4) {
+                int x0 = t * cols;
+                int x1 = x0 + cols;
+                int x2 = x1 + cols;
+                int x3 = x2 + cols;
+                FloatVector a0 = FloatVector.zero(F);
+                FloatVector a1 = FloatVector.zero(F);
+                FloatVector a2 = FloatVector.zero(F);
+                FloatVector a3 = FloatVector.zero(F);
+                for (int c = 0; c < upper; c += L) {
+                    FloatVector w = load(base + c);
+                    a0 = w.fma(FloatVector.fromArray(F, x, x0 + c), a0);
+                    a1 = w.fma(FloatVector.fromArray(F, x, x1 + c), a1);
+                    a2 = w.fma(FloatVector.fromArray(F, x, x2 + c), a2);
+                    a3 = w.fma(FloatVector.fromArray(F, x, x3 + c), a3);
+                }
+                float s0 = a0.reduceLanes(VectorOperators.ADD);
+                float s1 = a1.reduceLanes(VectorOperators.ADD);
+                float s2 = a2.reduceLanes(VectorOperators.ADD);
+                float s3 = a3.reduceLanes(VectorOperators.ADD);
+                for (int c = upper; c < cols; c++) {
+                    float w = get(base + c);
+                    s0 += w * x[x0 + c];
+                    s1 += w * x[x1 + c];
+                    s2 += w * x[x2 + c];
+                    s3 += w * x[x3 + c];
+                }
+                out[t * outStride + r] = s0;
+                out[(t + 1) * outStride + r] = s1;
+                out[(t + 2) * outStride + r] = s2;
+                out[(t + 3) * outStride + r] = s3;
+            }
+            for (; t < n; t++) {
+                out[t * outStride + r] = dot(base, x, t * cols);
+            }
+        }
+    }
+
+    private float dot(long base, float[] x, int xOff) {
+        // Two accumulators hide the FMA latency on the one-token (decode) path.
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        int c = 0;
+        for (; c + 2 * L <= upper; c += 2 * L) {
+            a0 = load(base + c).fma(FloatVector.fromArray(F, x, xOff + c), a0);
+            a1 = load(base + c + L).fma(FloatVector.fromArray(F, x, xOff + c + L), a1);
+        }
+        for (; c < upper; c += L) {
+            a0 = load(base + c).fma(FloatVector.fromArray(F, x, xOff + c), a0);
+        }
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; c < cols; c++) {
+            s += get(base + c) * x[xOff + c];
+        }
+        return s;
+    }
+
+    @Override
+    public void row(int r, float scale, float[] dst, int off) {
+        long base = (long) r * cols;
+        for (int c = 0; c < cols; c++) {
+            dst[off + c] = get(base + c) * scale;
+        }
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public long bytes() {
+        return (long) rows * cols * 2;
+    }
+}

@@ -1,0 +1,214 @@
+package dev.gemma4j.internal;
+
+import dev.gemma4j.CancellationToken;
+import dev.gemma4j.ChatMessage;
+import dev.gemma4j.ChatSession;
+import dev.gemma4j.GemmaModel;
+import dev.gemma4j.GemmaOptions;
+import dev.gemma4j.GenerationOptions;
+import dev.gemma4j.GenerationResult;
+import dev.gemma4j.ModelFormatException;
+import dev.gemma4j.TokenStream;
+import dev.gemma4j.chat.ChatTemplate;
+import dev.gemma4j.chat.SystemPromptPolicy;
+import dev.gemma4j.config.ConfigLoader;
+import dev.gemma4j.config.GemmaConfig;
+import dev.gemma4j.generation.Generator;
+import dev.gemma4j.kv.KvLayout;
+import dev.gemma4j.kv.SessionCache;
+import dev.gemma4j.spi.Checkpoint;
+import dev.gemma4j.spi.Engine;
+import dev.gemma4j.spi.EngineProvider;
+import dev.gemma4j.spi.EngineSession;
+import dev.gemma4j.spi.Engines;
+import dev.gemma4j.tokenizer.GemmaTokenizer;
+import dev.gemma4j.tokenizer.HfGemmaTokenizer;
+import dev.gemma4j.weights.SafetensorsStore;
+import dev.gemma4j.weights.WeightStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** A model loaded in this JVM: shared tokenizer, template and engine, one KV storage per generation. */
+public final class LocalGemmaModel implements GemmaModel {
+    private final GemmaConfig config;
+    private final WeightStore weights;
+    private final GemmaTokenizer tokenizer;
+    private final ChatTemplate template;
+    private final Engine engine;
+    private final KvLayout layout;
+    private final Generator generator;
+    private final SystemPromptPolicy systemPolicy;
+    private final long loadMillis;
+
+    private LocalGemmaModel(GemmaConfig config, WeightStore weights, GemmaTokenizer tokenizer,
+            ChatTemplate template, Engine engine, GemmaOptions options, long loadMillis) {
+        this.config = config;
+        this.weights = weights;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.engine = engine;
+        this.layout = new KvLayout(config, options.context(config.maxPositions()), options.prefillChunk());
+        this.generator = new Generator(tokenizer, config.vocabSize(), defaultStops(config, tokenizer));
+        this.systemPolicy = options.systemPromptPolicy();
+        this.loadMillis = loadMillis;
+    }
+
+    public static LocalGemmaModel load(Path path, GemmaOptions options) {
+        long t0 = System.nanoTime();
+        Path dir = modelDirectory(path);
+        EngineProvider provider = Engines.select(options);
+        GemmaConfig config = ConfigLoader.load(dir.resolve("config.json"));
+        options.context(config.maxPositions()); // reject a bad gemma.context before mapping anything
+        WeightStore weights = SafetensorsStore.open(dir);
+        GemmaTokenizer tokenizer = null;
+        Engine engine = null;
+        try {
+            tokenizer = HfGemmaTokenizer.load(dir);
+            ChatTemplate template = ChatTemplate.load(dir, tokenizer);
+            engine = provider.load(new Checkpoint(dir, config, weights), options);
+            return new LocalGemmaModel(config, weights, tokenizer, template, engine, options,
+                    (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(engine, e);
+            closeQuietly(tokenizer, e);
+            closeQuietly(weights, e);
+            throw e;
+        }
+    }
+
+    private static Path modelDirectory(Path path) {
+        if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".gguf")) {
+            throw new ModelFormatException(path, "format",
+                    "GGUF files are not supported yet; use the Hugging Face directory (config.json, "
+                            + "*.safetensors, tokenizer.json)");
+        }
+        if (!Files.isDirectory(path)) {
+            throw new ModelFormatException(path, "path", Files.exists(path)
+                    ? "not a model directory (expected config.json, *.safetensors, tokenizer.json in it)"
+                    : "does not exist");
+        }
+        return path;
+    }
+
+    private static Set<Integer> defaultStops(GemmaConfig config, GemmaTokenizer tokenizer) {
+        Set<Integer> stops = new LinkedHashSet<>(config.eosIds());
+        stops.add(tokenizer.eosId());
+        tokenizer.tokenId("<end_of_turn>").ifPresent(stops::add);
+        return stops;
+    }
+
+    private static void closeQuietly(AutoCloseable c, Throwable primary) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                primary.addSuppressed(e);
+            }
+        }
+    }
+
+    @Override
+    public GenerationResult generate(String prompt, GenerationOptions options) {
+        return stream(tokenizer.encode(prompt, true), options, null);
+    }
+
+    @Override
+    public GenerationResult generate(int[] promptIds, GenerationOptions options) {
+        return stream(promptIds, options, null);
+    }
+
+    @Override
+    public GenerationResult stream(String prompt, GenerationOptions options, Consumer<String> onText) {
+        return stream(tokenizer.encode(prompt, true), options, onText);
+    }
+
+    @Override
+    public GenerationResult stream(int[] promptIds, GenerationOptions options, Consumer<String> onText) {
+        try (EngineSession session = engine.newSession(layout)) {
+            return generator.run(session, new SessionCache(layout), promptIds, options, onText);
+        }
+    }
+
+    @Override
+    public TokenStream stream(String prompt, GenerationOptions options) {
+        int[] ids = tokenizer.encode(prompt, true);
+        CancellationToken cancel = options.cancellation() != null ? options.cancellation() : new CancellationToken();
+        GenerationOptions withCancel = options.toBuilder().cancellation(cancel).build();
+        return TokenStream.start(cancel, sink -> stream(ids, withCancel, sink));
+    }
+
+    @Override
+    public GenerationResult chat(List<ChatMessage> messages, GenerationOptions options) {
+        return chat(messages, options, null);
+    }
+
+    @Override
+    public GenerationResult chat(List<ChatMessage> messages, GenerationOptions options, Consumer<String> onText) {
+        return stream(chatPrompt(messages), options, onText);
+    }
+
+    @Override
+    public int[] chatPrompt(List<ChatMessage> messages) {
+        String rendered = template.render(messages, true, systemPolicy);
+        int[] ids = tokenizer.encode(rendered, false);
+        // Templates write <bos> themselves; a template without it still needs exactly one.
+        if (ids.length > 0 && ids[0] == config.bosId()) {
+            return ids;
+        }
+        int[] withBos = new int[ids.length + 1];
+        withBos[0] = config.bosId();
+        System.arraycopy(ids, 0, withBos, 1, ids.length);
+        return withBos;
+    }
+
+    @Override
+    public ChatSession newSession() {
+        return new LocalChatSession(this, engine.newSession(layout), new SessionCache(layout));
+    }
+
+    GenerationResult run(EngineSession session, SessionCache cache, int[] prompt, GenerationOptions options,
+            Consumer<String> onText) {
+        return generator.run(session, cache, prompt, options, onText);
+    }
+
+    @Override
+    public GemmaTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public ChatTemplate chatTemplate() {
+        return template;
+    }
+
+    @Override
+    public GemmaConfig config() {
+        return config;
+    }
+
+    @Override
+    public String engineName() {
+        return engine.name();
+    }
+
+    @Override
+    public int contextLength() {
+        return layout.context();
+    }
+
+    @Override
+    public long loadMillis() {
+        return loadMillis;
+    }
+
+    @Override
+    public void close() {
+        try (weights; tokenizer; engine) {
+            // closes in reverse order: engine, tokenizer, then the mapped weights the engine reads
+        }
+    }
+}
