@@ -4,17 +4,22 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
-/** BF16 weights: the upper 16 bits of an F32, widened exactly by a shift. */
+/**
+ * BF16 weights: the upper 16 bits of an F32. One int lane holds two neighbouring weights, so a vector of
+ * ints widens exactly into two float vectors with one shift (the even elements) and one mask (the odd
+ * ones), with no cross-width conversion. The input is reordered to match once per matrix product (see
+ * {@link #prepareInput}): per block of {@code 2L} elements, first the even ones, then the odd ones.
+ */
 final class Bf16Matrix implements Matrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int L = F.length();
+    /** Weights per int vector. */
+    private static final int BLOCK = 2 * L;
+    private static final int HIGH_HALF = 0xFFFF0000;
 
     private final MemorySegment data;
     private final int rows;
@@ -25,15 +30,7 @@ final class Bf16Matrix implements Matrix {
         this.data = data;
         this.rows = rows;
         this.cols = cols;
-        this.upper = F.loopBound(cols);
-    }
-
-    /** Eight (or sixteen) BF16 values from element {@code index} on, as floats. */
-    private FloatVector load(long index) {
-        return ((IntVector) ShortVector.fromMemorySegment(S, data, index * 2, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.S2I, I, 0))
-                .lanewise(VectorOperators.LSHL, 16)
-                .reinterpretAsFloats();
+        this.upper = cols - cols % BLOCK;
     }
 
     private float get(long index) {
@@ -41,9 +38,25 @@ final class Bf16Matrix implements Matrix {
     }
 
     @Override
+    public float[] prepareInput(float[] x, int n, float[] scratch) {
+        for (int t = 0; t < n; t++) {
+            int off = t * cols;
+            for (int c = 0; c < upper; c += BLOCK) {
+                for (int i = 0; i < L; i++) {
+                    scratch[off + c + i] = x[off + c + 2 * i];
+                    scratch[off + c + L + i] = x[off + c + 2 * i + 1];
+                }
+            }
+            System.arraycopy(x, off + upper, scratch, off + upper, cols - upper);
+        }
+        return scratch;
+    }
+
+    @Override
     public void multiply(float[] x, int n, float[] out, int outStride, int from, int to) {
         for (int r = from; r < to; r++) {
             long base = (long) r * cols;
+            long byteBase = base * 2;
             int t = 0;
             for (; t + 4 <= n; t += 4) {
                 int x0 = t * cols;
@@ -54,12 +67,18 @@ final class Bf16Matrix implements Matrix {
                 FloatVector a1 = FloatVector.zero(F);
                 FloatVector a2 = FloatVector.zero(F);
                 FloatVector a3 = FloatVector.zero(F);
-                for (int c = 0; c < upper; c += L) {
-                    FloatVector w = load(base + c);
-                    a0 = w.fma(FloatVector.fromArray(F, x, x0 + c), a0);
-                    a1 = w.fma(FloatVector.fromArray(F, x, x1 + c), a1);
-                    a2 = w.fma(FloatVector.fromArray(F, x, x2 + c), a2);
-                    a3 = w.fma(FloatVector.fromArray(F, x, x3 + c), a3);
+                for (int c = 0; c < upper; c += BLOCK) {
+                    IntVector pair = IntVector.fromMemorySegment(I, data, byteBase + c * 2L, ByteOrder.LITTLE_ENDIAN);
+                    FloatVector even = pair.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector odd = pair.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats();
+                    a0 = even.fma(FloatVector.fromArray(F, x, x0 + c), a0);
+                    a1 = even.fma(FloatVector.fromArray(F, x, x1 + c), a1);
+                    a2 = even.fma(FloatVector.fromArray(F, x, x2 + c), a2);
+                    a3 = even.fma(FloatVector.fromArray(F, x, x3 + c), a3);
+                    a0 = odd.fma(FloatVector.fromArray(F, x, x0 + c + L), a0);
+                    a1 = odd.fma(FloatVector.fromArray(F, x, x1 + c + L), a1);
+                    a2 = odd.fma(FloatVector.fromArray(F, x, x2 + c + L), a2);
+                    a3 = odd.fma(FloatVector.fromArray(F, x, x3 + c + L), a3);
                 }
                 float s0 = a0.reduceLanes(VectorOperators.ADD);
                 float s1 = a1.reduceLanes(VectorOperators.ADD);
@@ -84,19 +103,18 @@ final class Bf16Matrix implements Matrix {
     }
 
     private float dot(long base, float[] x, int xOff) {
-        // Two accumulators hide the FMA latency on the one-token (decode) path.
+        long byteBase = base * 2;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
-        int c = 0;
-        for (; c + 2 * L <= upper; c += 2 * L) {
-            a0 = load(base + c).fma(FloatVector.fromArray(F, x, xOff + c), a0);
-            a1 = load(base + c + L).fma(FloatVector.fromArray(F, x, xOff + c + L), a1);
-        }
-        for (; c < upper; c += L) {
-            a0 = load(base + c).fma(FloatVector.fromArray(F, x, xOff + c), a0);
+        for (int c = 0; c < upper; c += BLOCK) {
+            IntVector pair = IntVector.fromMemorySegment(I, data, byteBase + c * 2L, ByteOrder.LITTLE_ENDIAN);
+            a0 = pair.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, x, xOff + c), a0);
+            a1 = pair.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, x, xOff + c + L), a1);
         }
         float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        for (; c < cols; c++) {
+        for (int c = upper; c < cols; c++) {
             s += get(base + c) * x[xOff + c];
         }
         return s;

@@ -15,6 +15,15 @@ sealed interface Matrix permits F32Matrix, Bf16Matrix, F16Matrix {
     int cols();
 
     /**
+     * The input as {@link #multiply} wants it, for {@code n} rows of {@code cols} floats: {@code x} itself,
+     * or a reordered copy written into {@code scratch} (at least {@code n * cols} long). Done once per
+     * product, before the rows are split over the workers.
+     */
+    default float[] prepareInput(float[] x, int n, float[] scratch) {
+        return x;
+    }
+
+    /**
      * {@code out[t * outStride + r] = sum_c W[r][c] * x[t * cols + c]} for rows {@code [from, to)} and
      * tokens {@code [0, n)}.
      */

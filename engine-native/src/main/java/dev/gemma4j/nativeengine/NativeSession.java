@@ -28,6 +28,8 @@ final class NativeSession implements EngineSession {
     private final float[] up;
     private final float[] cos;
     private final float[] sin;
+    /** The current matrix product's input, reordered for the weight type when it needs that. */
+    private final float[] matmulInput;
     /** Attention scores, one row per query head, each long enough for any layer's visible span. */
     private final float[][] scores;
 
@@ -54,6 +56,7 @@ final class NativeSession implements EngineSession {
         cos = new float[c.headDim() / 2];
         sin = new float[c.headDim() / 2];
         scores = new float[c.numHeads()][layout.context()];
+        matmulInput = new float[n * Math.max(Math.max(h, c.qDim()), c.intermediateSize())];
     }
 
     @Override
@@ -210,8 +213,9 @@ final class NativeSession implements EngineSession {
 
     /** out[t][r] = W[r] . in[t] for n tokens, rows split over the workers. */
     private void matmul(Matrix m, float[] in, int n, float[] out, int outStride) {
+        float[] x = m.prepareInput(in, n, matmulInput);
         int grain = Math.max(1, 16384 / Math.max(1, m.cols() * n));
-        parallel.forRange(m.rows(), grain, (from, to) -> m.multiply(in, n, out, outStride, from, to));
+        parallel.forRange(m.rows(), grain, (from, to) -> m.multiply(x, n, out, outStride, from, to));
     }
 
     long kvBytes() {
