@@ -10,7 +10,10 @@ import java.util.function.Consumer;
  */
 public interface ChatSession extends AutoCloseable {
 
-    /** Sends a user message and returns the model's reply, which joins the history. */
+    /**
+     * Sends a user message and returns the model's reply; both join the history. If the turn fails (a
+     * template error, a context overflow), the history is left as it was, so the turn can be retried.
+     */
     GenerationResult send(String userMessage, GenerationOptions options);
 
     /** As {@link #send(String, GenerationOptions)}, streaming the reply's text pieces to {@code onText}. */

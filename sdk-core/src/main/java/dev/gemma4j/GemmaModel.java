@@ -48,6 +48,9 @@ public interface GemmaModel extends AutoCloseable {
     /** Generates from text as an iterator of text pieces; close it to stop early. */
     TokenStream stream(String prompt, GenerationOptions options);
 
+    /** Generates from token ids as an iterator of text pieces; close it to stop early. */
+    TokenStream stream(int[] promptIds, GenerationOptions options);
+
     /** Replies to a conversation rendered with the model's chat template and a generation prompt. */
     GenerationResult chat(List<ChatMessage> messages, GenerationOptions options);
 
@@ -68,6 +71,9 @@ public interface GemmaModel extends AutoCloseable {
 
     /** The engine's name ({@code native}, {@code pytorch}, {@code onnx}). */
     String engineName();
+
+    /** Bytes of weights the engine reads to decode one token (for memory-bandwidth figures). */
+    long weightBytesPerToken();
 
     /** Tokens of context each generation or session can hold. */
     int contextLength();

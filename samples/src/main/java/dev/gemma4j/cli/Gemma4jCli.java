@@ -30,7 +30,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Gemma4jCli.VersionProvider.class,
         description = "Runs Gemma language models in the JVM.",
-        subcommands = {GenerateCommand.class, ChatCommand.class, TokenizeCommand.class,
+        subcommands = {GenerateCommand.class, ChatCommand.class, TokenizeCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"",
                 "Options not given on the command line fall back to system properties and the environment",

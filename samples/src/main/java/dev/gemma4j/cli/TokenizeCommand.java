@@ -2,7 +2,6 @@ package dev.gemma4j.cli;
 
 import dev.gemma4j.ModelFormatException;
 import dev.gemma4j.tokenizer.GemmaTokenizer;
-import dev.gemma4j.tokenizer.HfGemmaTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,7 +42,7 @@ public final class TokenizeCommand implements Callable<Integer> {
                     Files.exists(model) ? "not a model directory" : "does not exist");
         }
         int[] ids;
-        try (GemmaTokenizer tokenizer = HfGemmaTokenizer.load(model)) {
+        try (GemmaTokenizer tokenizer = GemmaTokenizer.load(model)) {
             ids = tokenizer.encode(text, !noBos);
         }
         String json = Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(",", "[", "]"));

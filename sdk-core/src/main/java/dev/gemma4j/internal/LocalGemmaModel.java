@@ -135,7 +135,11 @@ public final class LocalGemmaModel implements GemmaModel {
 
     @Override
     public TokenStream stream(String prompt, GenerationOptions options) {
-        int[] ids = tokenizer.encode(prompt, true);
+        return stream(tokenizer.encode(prompt, true), options);
+    }
+
+    @Override
+    public TokenStream stream(int[] ids, GenerationOptions options) {
         CancellationToken cancel = options.cancellation() != null ? options.cancellation() : new CancellationToken();
         GenerationOptions withCancel = options.toBuilder().cancellation(cancel).build();
         return TokenStream.start(cancel, sink -> stream(ids, withCancel, sink));
@@ -193,6 +197,11 @@ public final class LocalGemmaModel implements GemmaModel {
     @Override
     public String engineName() {
         return engine.name();
+    }
+
+    @Override
+    public long weightBytesPerToken() {
+        return engine.weightBytes();
     }
 
     @Override

@@ -8,6 +8,11 @@ import java.util.OptionalInt;
  */
 public interface GemmaTokenizer extends AutoCloseable {
 
+    /** The tokenizer of a Hugging Face model directory ({@code tokenizer.json}), without loading weights. */
+    static GemmaTokenizer load(java.nio.file.Path modelDir) {
+        return HfGemmaTokenizer.load(modelDir);
+    }
+
     /** Encodes {@code text}; with {@code addBos} the result starts with {@code <bos>}. Never truncates. */
     int[] encode(String text, boolean addBos);
 

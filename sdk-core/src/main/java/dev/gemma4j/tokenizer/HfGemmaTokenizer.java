@@ -32,6 +32,18 @@ public final class HfGemmaTokenizer implements GemmaTokenizer {
     private static final Map<String, String> OPTIONS =
             Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
 
+    static {
+        // gemma4j never reaches out to the network at run time. DJL would otherwise try to download a
+        // native library for a platform its jar lacks, and may send a usage ping on cloud hosts; a user who
+        // wants either sets these properties explicitly.
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        if (System.getProperty("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+    }
+
     private final HuggingFaceTokenizer tokenizer;
     private final Vocabulary vocabulary;
     private final int bosId;
