@@ -49,6 +49,8 @@ sealed interface Matrix permits F32Matrix, Bf16Matrix, F16Matrix {
             case F32 -> new F32Matrix(t.data(), rows, cols);
             case BF16 -> new Bf16Matrix(t.data(), rows, cols);
             case F16 -> new F16Matrix(t.data(), rows, cols);
+            default -> throw new ModelFormatException(t.file(), t.name(),
+                    t.dtype() + " weights are not supported by the native engine");
         };
     }
 }

@@ -47,7 +47,8 @@ class ChatSessionTest {
             "I am planning a trip to the mountains next week and I need advice about what to pack.",
             "What about food? I will be hiking for about six hours every day, mostly uphill.",
             "Thanks. Also, how should I prepare if the weather forecast says it will rain on two days?",
-            "Finally, can you summarise everything in three short bullet points for my notes?");
+            "Can you summarise everything in three short bullet points for my notes?",
+            "One last question: is it safe to go alone, or should I find a hiking partner?");
 
     /** Default prefill chunk, template system-prompt policy. */
     private static GemmaModel model(String name) {
@@ -106,7 +107,7 @@ class ChatSessionTest {
     }
 
     /**
-     * Four turns with the fixtures' sliding window of 8, long enough that the sliding layers' KV rings
+     * Five turns with the fixtures' sliding window of 8, long enough that the sliding layers' KV rings
      * wrap (with the default prefill chunk, ring of 135 slots, and with chunks of 3, ring of 10 slots):
      * each turn equals a fresh computation, and the cache serves exactly what the rings still hold.
      */
@@ -130,6 +131,7 @@ class ChatSessionTest {
                     int expectedCached = resumable(model.config(), chunk, lcp, cachedSeq.length) ? lcp : 0;
                     assertEquals(expectedCached, r.usage().cachedPromptTokens(), where + " cached prompt tokens");
                     assertEquals(prompt.length - expectedCached, r.timings().prefillTokens(), where + " prefill");
+                    System.err.println(where + " prompt " + prompt.length + " cachedLen " + cachedSeq.length + " lcp " + lcp + " cached " + expectedCached + " gen " + r.tokens().length + " " + r.finishReason());
                     if (expectedCached > 0 && cachedSeq.length > ring) {
                         reusedAfterWrap++;
                     }

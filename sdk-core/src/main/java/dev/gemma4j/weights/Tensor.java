@@ -6,7 +6,8 @@ import java.util.Arrays;
 
 /**
  * One weight tensor, still in the mapped file: {@code data} is a read-only slice of exactly
- * {@code elementCount() * dtype.bytes()} bytes, little-endian, row-major (last dimension fastest).
+ * {@code dtype.byteSize(elementCount())} bytes, little-endian, row-major (last dimension fastest; a
+ * quantized row is a sequence of blocks).
  * Valid until the {@link WeightStore} that produced it is closed.
  *
  * @param name  the canonical (Hugging Face) tensor name, e.g. {@code model.layers.0.self_attn.q_proj.weight}
