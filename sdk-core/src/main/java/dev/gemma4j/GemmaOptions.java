@@ -22,6 +22,8 @@ import java.util.Properties;
  *       <td>min(max positions, 8192)</td></tr>
  *   <tr><td>gemma.prefill.chunk</td><td>GEMMA_PREFILL_CHUNK</td><td>&gt;= 1</td><td>128</td></tr>
  *   <tr><td>gemma.chat.system</td><td>GEMMA_CHAT_SYSTEM</td><td>template, fold</td><td>template</td></tr>
+ *   <tr><td>gemma.quantize</td><td>GEMMA_QUANTIZE</td><td>none, q8_0, q4_0 (F32/F16/BF16 matrices are
+ *       quantized at load time)</td><td>none</td></tr>
  * </table>
  */
 public final class GemmaOptions {
@@ -31,6 +33,7 @@ public final class GemmaOptions {
     public static final String CONTEXT = "gemma.context";
     public static final String PREFILL_CHUNK = "gemma.prefill.chunk";
     public static final String CHAT_SYSTEM = "gemma.chat.system";
+    public static final String QUANTIZE = "gemma.quantize";
 
     /** Context used when none is configured, capped by the model's own maximum. */
     public static final int DEFAULT_CONTEXT = 8192;
@@ -46,6 +49,7 @@ public final class GemmaOptions {
         contextOrZero();
         prefillChunk();
         systemPromptPolicy();
+        quantize();
     }
 
     /** Options from system properties and the environment only. */
@@ -120,6 +124,17 @@ public final class GemmaOptions {
         }
     }
 
+    /** Block format that float weight matrices are quantized to at load time, or empty for none. */
+    public java.util.Optional<dev.gemma4j.weights.DType> quantize() {
+        String v = lookup(QUANTIZE, "none").toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "none" -> java.util.Optional.empty();
+            case "q8_0" -> java.util.Optional.of(dev.gemma4j.weights.DType.Q8_0);
+            case "q4_0" -> java.util.Optional.of(dev.gemma4j.weights.DType.Q4_0);
+            default -> throw invalid(QUANTIZE, v, "none, q8_0 or q4_0");
+        };
+    }
+
     /** Every effective option, for diagnostics. */
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -129,6 +144,7 @@ public final class GemmaOptions {
         m.put(CONTEXT, contextOrZero() == 0 ? "default" : Integer.toString(contextOrZero()));
         m.put(PREFILL_CHUNK, Integer.toString(prefillChunk()));
         m.put(CHAT_SYSTEM, systemPromptPolicy().name().toLowerCase(Locale.ROOT));
+        m.put(QUANTIZE, quantize().map(d -> d.name().toLowerCase(Locale.ROOT)).orElse("none"));
         return m;
     }
 
@@ -211,12 +227,17 @@ public final class GemmaOptions {
             return set(CHAT_SYSTEM, policy.name());
         }
 
+        /** Quantize float weight matrices at load time: {@code none}, {@code q8_0} or {@code q4_0}. */
+        public Builder quantize(String format) {
+            return set(QUANTIZE, format);
+        }
+
         /** Sets any option by its property name; unknown names are rejected. */
         public Builder set(String key, String value) {
             switch (key) {
-                case ENGINE, DEVICE, THREADS, CONTEXT, PREFILL_CHUNK, CHAT_SYSTEM -> values.put(key, value);
+                case ENGINE, DEVICE, THREADS, CONTEXT, PREFILL_CHUNK, CHAT_SYSTEM, QUANTIZE -> values.put(key, value);
                 default -> throw new IllegalArgumentException("unknown option '" + key + "'; known: "
-                        + String.join(", ", ENGINE, DEVICE, THREADS, CONTEXT, PREFILL_CHUNK, CHAT_SYSTEM));
+                        + String.join(", ", ENGINE, DEVICE, THREADS, CONTEXT, PREFILL_CHUNK, CHAT_SYSTEM, QUANTIZE));
             }
             return this;
         }
