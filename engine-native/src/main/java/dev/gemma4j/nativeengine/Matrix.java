@@ -8,7 +8,7 @@ import dev.gemma4j.weights.Tensor;
  * class with its own loops: the Vector API only runs at full speed when the load of a weight vector is
  * inlined into the loop that uses it, which a shared loop over a virtual load would prevent.
  */
-sealed interface Matrix permits F32Matrix, Bf16Matrix, F16Matrix {
+sealed interface Matrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8_0Matrix, Q4_0Matrix, Q4KMatrix, Q6KMatrix {
 
     int rows();
 
@@ -49,6 +49,10 @@ sealed interface Matrix permits F32Matrix, Bf16Matrix, F16Matrix {
             case F32 -> new F32Matrix(t.data(), rows, cols);
             case BF16 -> new Bf16Matrix(t.data(), rows, cols);
             case F16 -> new F16Matrix(t.data(), rows, cols);
+            case Q8_0 -> new Q8_0Matrix(t.data(), rows, cols);
+            case Q4_0 -> new Q4_0Matrix(t.data(), rows, cols);
+            case Q4_K -> new Q4KMatrix(t.data(), rows, cols);
+            case Q6_K -> new Q6KMatrix(t.data(), rows, cols);
             default -> throw new ModelFormatException(t.file(), t.name(),
                     t.dtype() + " weights are not supported by the native engine");
         };

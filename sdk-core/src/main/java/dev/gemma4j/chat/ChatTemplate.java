@@ -102,6 +102,18 @@ public final class ChatTemplate {
         return new ChatTemplate(BUILTIN, BUILTIN_SOURCE, bosToken, "<eos>", false);
     }
 
+    /**
+     * A template given as text, such as a GGUF file's {@code tokenizer.chat_template}; {@code source} names
+     * where it came from in error messages (the GGUF file). A null template gives the built-in one.
+     */
+    public static ChatTemplate fromTemplate(String template, String bosToken, String eosToken, Path source) {
+        if (template == null) {
+            return new ChatTemplate(BUILTIN, BUILTIN_SOURCE, bosToken, eosToken, false);
+        }
+        return new ChatTemplate(template, source == null ? "tokenizer.chat_template" : source.toString(),
+                bosToken, eosToken, true);
+    }
+
     /** {@code chat_template} is a string, or (transformers' multi-template form) a list of {name, template}. */
     private static String templateText(Path file, JsonNode node) {
         if (node == null || node.isNull()) {

@@ -1,0 +1,144 @@
+package dev.gemma4j.nativeengine;
+
+import static dev.gemma4j.nativeengine.QuantizedBlocks.B;
+import static dev.gemma4j.nativeengine.QuantizedBlocks.F;
+import static dev.gemma4j.nativeengine.QuantizedBlocks.L;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * GGUF Q8_0 weights, read in place: each row is {@code cols / 32} blocks of 34 bytes, an f16 scale
+ * {@code d} followed by 32 int8 values {@code q}; the weight is {@code d * q}. A block's bytes widen into
+ * float vectors ({@code 32 / L} of them), are multiplied with the input, and the block's partial sum is
+ * scaled by {@code d} once.
+ */
+final class Q8_0Matrix implements Matrix {
+    static final int BLOCK = 32;
+    static final int BLOCK_BYTES = 34;
+
+    private final MemorySegment data;
+    private final int rows;
+    private final int cols;
+    private final int blocks;
+    private final long rowBytes;
+
+    Q8_0Matrix(MemorySegment data, int rows, int cols) {
+        QuantizedBlocks.requireWholeBlocks(cols, BLOCK, "Q8_0");
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+        this.blocks = cols / BLOCK;
+        this.rowBytes = (long) blocks * BLOCK_BYTES;
+        if (data.byteSize() < rowBytes * rows) {
+            throw new IllegalArgumentException("Q8_0 data of " + data.byteSize() + " bytes for " + rows + " x "
+                    + cols);
+        }
+    }
+
+    /** {@code L} weights of the block at {@code off}, starting at weight {@code p}, as floats (not scaled). */
+    private FloatVector quants(long off, int p) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, data, off + 2 + p, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    private float scale(long off) {
+        return QuantizedBlocks.f16(data, off);
+    }
+
+    /** Unscaled dot product of the block at {@code off} with {@code x[xOff .. xOff + 32)}. */
+    private FloatVector blockDot(long off, float[] x, int xOff) {
+        FloatVector s = quants(off, 0).mul(FloatVector.fromArray(F, x, xOff));
+        for (int p = L; p < BLOCK; p += L) {
+            s = quants(off, p).fma(FloatVector.fromArray(F, x, xOff + p), s);
+        }
+        return s;
+    }
+
+    @Override
+    public void multiply(float[] x, int n, float[] out, int outStride, int from, int to) {
+        for (int r = from; r < to; r++) {
+            long rowOff = r * rowBytes;
+            int t = 0;
+            for (; t + 4 <= n; t += 4) {
+                multiply4(rowOff, x, t * cols, out, t * outStride + r, outStride);
+            }
+            for (; t < n; t++) {
+                out[t * outStride + r] = dot(rowOff, x, t * cols);
+            }
+        }
+    }
+
+    /** Four tokens per decoded block: the block is widened and scaled once, then used four times. */
+    private void multiply4(long rowOff, float[] x, int x0, float[] out, int o, int outStride) {
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int x3 = x2 + cols;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        long off = rowOff;
+        for (int c = 0; c < cols; c += BLOCK, off += BLOCK_BYTES) {
+            FloatVector d = FloatVector.broadcast(F, scale(off));
+            for (int p = 0; p < BLOCK; p += L) {
+                FloatVector w = quants(off, p).mul(d);
+                a0 = w.fma(FloatVector.fromArray(F, x, x0 + c + p), a0);
+                a1 = w.fma(FloatVector.fromArray(F, x, x1 + c + p), a1);
+                a2 = w.fma(FloatVector.fromArray(F, x, x2 + c + p), a2);
+                a3 = w.fma(FloatVector.fromArray(F, x, x3 + c + p), a3);
+            }
+        }
+        out[o] = a0.reduceLanes(VectorOperators.ADD);
+        out[o + outStride] = a1.reduceLanes(VectorOperators.ADD);
+        out[o + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
+        out[o + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** One token: two accumulators over alternate blocks hide the FMA latency. */
+    private float dot(long rowOff, float[] x, int xOff) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        long off = rowOff;
+        int c = 0;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2, c += 2 * BLOCK, off += 2 * BLOCK_BYTES) {
+            a0 = blockDot(off, x, xOff + c).fma(FloatVector.broadcast(F, scale(off)), a0);
+            a1 = blockDot(off + BLOCK_BYTES, x, xOff + c + BLOCK)
+                    .fma(FloatVector.broadcast(F, scale(off + BLOCK_BYTES)), a1);
+        }
+        if (b < blocks) {
+            a0 = blockDot(off, x, xOff + c).fma(FloatVector.broadcast(F, scale(off)), a0);
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void row(int r, float scale, float[] dst, int off) {
+        long b = r * rowBytes;
+        for (int c = 0; c < cols; c += BLOCK, b += BLOCK_BYTES) {
+            float d = scale(b);
+            for (int i = 0; i < BLOCK; i++) {
+                dst[off + c + i] = d * data.get(QuantizedBlocks.BYTE, b + 2 + i) * scale;
+            }
+        }
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public long bytes() {
+        return rowBytes * rows;
+    }
+}
