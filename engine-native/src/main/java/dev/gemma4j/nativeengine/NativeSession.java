@@ -186,24 +186,14 @@ final class NativeSession implements EngineSession {
         int qOff = t * c.qDim() + head * hd;
         int first = layout.firstVisible(l, pos);
         float[] s = scores[head];
-        float cap = c.attnSoftcap();
-        float max = Float.NEGATIVE_INFINITY;
+        int span = pos - first + 1;
         for (int j = first; j <= pos; j++) {
-            int slot = layout.slot(l, j);
-            float score = Kernels.dot(q, qOff, store.keys, slot * kvDim + kvOff, hd) * c.queryScale();
-            if (cap > 0) {
-                score = (float) (Math.tanh(score / (double) cap) * cap);
-            }
-            s[j - first] = score;
-            max = Math.max(max, score);
+            s[j - first] = Kernels.dot(q, qOff, store.keys, layout.slot(l, j) * kvDim + kvOff, hd) * c.queryScale();
         }
-        double sum = 0;
-        for (int j = 0; j <= pos - first; j++) {
-            float e = (float) Math.exp(s[j] - max);
-            s[j] = e;
-            sum += e;
+        if (c.attnSoftcap() > 0) {
+            Kernels.softcap(s, 0, span, c.attnSoftcap());
         }
-        float inv = (float) (1 / sum);
+        float inv = 1 / Kernels.expNormalize(s, span);
         java.util.Arrays.fill(att, qOff, qOff + hd, 0f);
         for (int j = first; j <= pos; j++) {
             int slot = layout.slot(l, j);

@@ -2,7 +2,6 @@ package dev.gemma4j.nativeengine;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -17,8 +16,7 @@ final class QuantizedBlocks {
     static final VectorSpecies<Float> F = speciesFor(Integer.getInteger("gemma4j.quant.bits", 0));
     static final int L = F.length();
     /** Bytes with as many lanes as {@link #F}. */
-    static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(L * 8))
-            .check(Byte.class);
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
 
     static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
 
