@@ -26,8 +26,9 @@ public interface GemmaModel extends AutoCloseable {
     }
 
     /**
-     * Loads a model directory in Hugging Face layout ({@code config.json}, {@code *.safetensors},
-     * {@code tokenizer.json}, {@code tokenizer_config.json}) with the engine the options select.
+     * Loads a model with the engine the options select: a directory in Hugging Face layout
+     * ({@code config.json}, {@code *.safetensors}, {@code tokenizer.json}, {@code tokenizer_config.json}),
+     * or a GGUF file (config, vocabulary and chat template from its metadata).
      */
     static GemmaModel load(Path path, GemmaOptions options) {
         return LocalGemmaModel.load(path, options);

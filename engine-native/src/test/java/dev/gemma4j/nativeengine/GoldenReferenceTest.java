@@ -57,15 +57,24 @@ class GoldenReferenceTest {
         return out.stream();
     }
 
-    /** Greedy generation through the public API reproduces the 24 reference tokens and their logits. */
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("prompts")
-    void greedyGenerationMatchesReference(String model, String name, JsonNode golden) {
+    /** Every golden prompt, from the Hugging Face directory and from the same weights as GGUF. */
+    static Stream<Arguments> promptsInBothFormats() throws IOException {
+        return prompts().flatMap(a -> Stream.of("safetensors", "gguf")
+                .map(format -> Arguments.of(a.get()[0], format, a.get()[1], a.get()[2])));
+    }
+
+    /**
+     * Greedy generation through the public API reproduces the 24 reference tokens and their logits, for
+     * both file formats (the GGUF holds the same BF16 matrices and its norms as 1 + w).
+     */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("promptsInBothFormats")
+    void greedyGenerationMatchesReference(String model, String format, String name, JsonNode golden) {
         int[] prompt = ints(golden.get("prompt_ids"));
         int[] expected = ints(golden.get("generated_ids"));
-        GenerationResult r = loaded(model).generate(prompt, GenerationOptions.builder()
+        GenerationResult r = loaded(model, format).generate(prompt, GenerationOptions.builder()
                 .maxTokens(expected.length).defaultStopTokens(false).topLogits(8).build());
-        assertArrayEquals(expected, r.tokens(), model + " " + name + " greedy tokens");
+        assertArrayEquals(expected, r.tokens(), model + " " + format + " " + name + " greedy tokens");
         JsonNode steps = golden.get("steps");
         for (int s = 0; s < expected.length; s++) {
             StepLogits step = r.steps().get(s);
@@ -75,15 +84,16 @@ class GoldenReferenceTest {
                 top[i] = step.top().get(i).logit();
                 ids[i] = step.top().get(i).id();
             }
-            compareTop(model + " " + name + " step " + s, steps.get(s), ids, top);
+            compareTop(model + " " + format + " " + name + " step " + s, steps.get(s), ids, top);
         }
     }
 
     private static final Map<String, GemmaModel> MODELS = new ConcurrentHashMap<>();
 
-    /** One loaded model per fixture for the whole class: loading the tokenizer dominates a test's time. */
-    private static GemmaModel loaded(String model) {
-        return MODELS.computeIfAbsent(model, name -> GemmaModel.load(Fixtures.model(name),
+    /** One loaded model per fixture and format for the whole class: loading the tokenizer dominates. */
+    private static GemmaModel loaded(String model, String format) {
+        Path path = format.equals("gguf") ? Fixtures.model(model).resolve("model.gguf") : Fixtures.model(model);
+        return MODELS.computeIfAbsent(model + "/" + format, key -> GemmaModel.load(path,
                 GemmaOptions.builder().engine("native").threads(2).context(128).build()));
     }
 

@@ -7,11 +7,9 @@ import dev.gemma4j.GemmaModel;
 import dev.gemma4j.GemmaOptions;
 import dev.gemma4j.GenerationOptions;
 import dev.gemma4j.GenerationResult;
-import dev.gemma4j.ModelFormatException;
 import dev.gemma4j.TokenStream;
 import dev.gemma4j.chat.ChatTemplate;
 import dev.gemma4j.chat.SystemPromptPolicy;
-import dev.gemma4j.config.ConfigLoader;
 import dev.gemma4j.config.GemmaConfig;
 import dev.gemma4j.generation.Generator;
 import dev.gemma4j.kv.KvLayout;
@@ -22,10 +20,6 @@ import dev.gemma4j.spi.EngineProvider;
 import dev.gemma4j.spi.EngineSession;
 import dev.gemma4j.spi.Engines;
 import dev.gemma4j.tokenizer.GemmaTokenizer;
-import dev.gemma4j.tokenizer.HfGemmaTokenizer;
-import dev.gemma4j.weights.SafetensorsStore;
-import dev.gemma4j.weights.WeightStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,8 +28,8 @@ import java.util.function.Consumer;
 
 /** A model loaded in this JVM: shared tokenizer, template and engine, one KV storage per generation. */
 public final class LocalGemmaModel implements GemmaModel {
+    private final ModelFiles files;
     private final GemmaConfig config;
-    private final WeightStore weights;
     private final GemmaTokenizer tokenizer;
     private final ChatTemplate template;
     private final Engine engine;
@@ -44,12 +38,11 @@ public final class LocalGemmaModel implements GemmaModel {
     private final SystemPromptPolicy systemPolicy;
     private final long loadMillis;
 
-    private LocalGemmaModel(GemmaConfig config, WeightStore weights, GemmaTokenizer tokenizer,
-            ChatTemplate template, Engine engine, GemmaOptions options, long loadMillis) {
-        this.config = config;
-        this.weights = weights;
-        this.tokenizer = tokenizer;
-        this.template = template;
+    private LocalGemmaModel(ModelFiles files, Engine engine, GemmaOptions options, long loadMillis) {
+        this.files = files;
+        this.config = files.config();
+        this.tokenizer = files.tokenizer();
+        this.template = files.template();
         this.engine = engine;
         this.layout = new KvLayout(config, options.context(config.maxPositions()), options.prefillChunk());
         this.generator = new Generator(tokenizer, config.vocabSize(), defaultStops(config, tokenizer));
@@ -59,39 +52,18 @@ public final class LocalGemmaModel implements GemmaModel {
 
     public static LocalGemmaModel load(Path path, GemmaOptions options) {
         long t0 = System.nanoTime();
-        Path dir = modelDirectory(path);
         EngineProvider provider = Engines.select(options);
-        GemmaConfig config = ConfigLoader.load(dir.resolve("config.json"));
-        options.context(config.maxPositions()); // reject a bad gemma.context before mapping anything
-        WeightStore weights = SafetensorsStore.open(dir);
-        GemmaTokenizer tokenizer = null;
+        ModelFiles files = ModelFiles.open(path);
         Engine engine = null;
         try {
-            tokenizer = HfGemmaTokenizer.load(dir);
-            ChatTemplate template = ChatTemplate.load(dir, tokenizer);
-            engine = provider.load(new Checkpoint(dir, config, weights), options);
-            return new LocalGemmaModel(config, weights, tokenizer, template, engine, options,
-                    (System.nanoTime() - t0) / 1_000_000);
+            GemmaConfig config = files.config();
+            options.context(config.maxPositions()); // reject a bad gemma.context before loading weights
+            engine = provider.load(new Checkpoint(files.location(), config, files.weights()), options);
+            return new LocalGemmaModel(files, engine, options, (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException | Error e) {
-            closeQuietly(engine, e);
-            closeQuietly(tokenizer, e);
-            closeQuietly(weights, e);
+            ModelFiles.closeAll(e, engine, files);
             throw e;
         }
-    }
-
-    private static Path modelDirectory(Path path) {
-        if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".gguf")) {
-            throw new ModelFormatException(path, "format",
-                    "GGUF files are not supported yet; use the Hugging Face directory (config.json, "
-                            + "*.safetensors, tokenizer.json)");
-        }
-        if (!Files.isDirectory(path)) {
-            throw new ModelFormatException(path, "path", Files.exists(path)
-                    ? "not a model directory (expected config.json, *.safetensors, tokenizer.json in it)"
-                    : "does not exist");
-        }
-        return path;
     }
 
     private static Set<Integer> defaultStops(GemmaConfig config, GemmaTokenizer tokenizer) {
@@ -99,16 +71,6 @@ public final class LocalGemmaModel implements GemmaModel {
         stops.add(tokenizer.eosId());
         tokenizer.tokenId("<end_of_turn>").ifPresent(stops::add);
         return stops;
-    }
-
-    private static void closeQuietly(AutoCloseable c, Throwable primary) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                primary.addSuppressed(e);
-            }
-        }
     }
 
     @Override
@@ -216,8 +178,8 @@ public final class LocalGemmaModel implements GemmaModel {
 
     @Override
     public void close() {
-        try (weights; tokenizer; engine) {
-            // closes in reverse order: engine, tokenizer, then the mapped weights the engine reads
+        try (files; engine) {
+            // closes in reverse order: the engine, then the tokenizer and the mapped weights it reads
         }
     }
 }
