@@ -8,12 +8,13 @@ import static dev.gemma4j.tokenizer.GgufVocabulary.UNUSED;
 import static dev.gemma4j.tokenizer.GgufVocabulary.USER_DEFINED;
 
 import dev.gemma4j.ModelFormatException;
+import dev.gemma4j.gguf.GgufFile;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.PriorityQueue;
+import java.util.OptionalLong;
 
 /**
  * A {@link GemmaTokenizer} over the SentencePiece vocabulary a GGUF file carries ({@link GgufVocabulary}), so a
@@ -24,7 +25,9 @@ import java.util.PriorityQueue;
  * <li>The text is split at every literal occurrence of a CONTROL, USER_DEFINED or UNKNOWN piece
  *     ({@code <start_of_turn>}, {@code <bos>}, runs of newlines or tabs, {@code <unused0>}, ...); each becomes
  *     that one token. Matching is leftmost-longest on the raw text, as the Hugging Face tokenizer matches its
- *     added tokens (so a piece like {@code ▁▁} matches literal U+2581 characters, not spaces).</li>
+ *     added tokens. GGUF files (llama.cpp's converter) store user-defined pieces with spaces instead of
+ *     {@code ▁}, so {@code ▁▁} (stored as two spaces) matches two spaces of the text, as in llama.cpp;
+ *     {@link #token} and {@link #tokenId} still use the {@code ▁} form.</li>
  * <li>In the text between, spaces become {@code ▁} (U+2581), with a leading {@code ▁} if the vocabulary asks
  *     for a space prefix (Gemma's does not).</li>
  * <li>SentencePiece BPE: starting from single code points, the adjacent pair whose concatenation is a piece
@@ -40,11 +43,17 @@ public final class SentencePieceTokenizer implements GemmaTokenizer {
 
     private final Path source;
     private final String[] pieces;
-    /** Pieces as decoded text ({@code ▁} -> space); the same String object when there is nothing to replace. */
+    /**
+     * Pieces as decoded text ({@code ▁} -> space), filled on first use: a benign race, since Strings are
+     * immutable and safely published through their final fields, so threads at worst compute one twice.
+     */
     private final String[] texts;
     private final float[] scores;
     private final byte[] types;
-    private final Map<String, Integer> ids;
+    /** Piece -> id, by the pieces as the file stores them (what BPE looks up, without allocating). */
+    private final PieceTable ids;
+    /** The {@code ▁} form of user-defined pieces the file stores with spaces ({@code ▁▁} for "  "). */
+    private final Map<String, Integer> aliases = new HashMap<>();
     /** Token id of each byte value's {@code <0xNN>} piece, or -1. */
     private final int[] byteIds = new int[256];
     private final SpecialMatcher specials;
@@ -58,21 +67,26 @@ public final class SentencePieceTokenizer implements GemmaTokenizer {
 
     private SentencePieceTokenizer(Path source, GgufVocabulary v) {
         this.source = source;
-        this.pieces = v.tokens();
         this.scores = v.scores();
-        int n = pieces.length;
+        int n = v.tokens().length;
+        this.pieces = new String[n];
         this.types = new byte[n];
         this.texts = new String[n];
-        this.ids = HashMap.newHashMap(n);
+        this.ids = new PieceTable(v.tokens());
         Arrays.fill(byteIds, -1);
         Map<String, Integer> specialIds = new HashMap<>();
         for (int id = 0; id < n; id++) {
-            String piece = pieces[id];
+            String raw = v.tokens()[id];
             int type = v.tokenTypes()[id];
             types[id] = (byte) type;
-            texts[id] = piece.indexOf(SPACE_MARK) >= 0 ? piece.replace(SPACE_MARK, ' ') : piece;
-            // On duplicate pieces the lowest id wins.
-            ids.putIfAbsent(piece, id);
+            // llama.cpp's converter writes user-defined pieces with spaces where SentencePiece has ▁ ("  " for
+            // ▁▁); they are matched against the raw text in that form, but shown and looked up as ▁▁ like
+            // every other piece (and as tokenizer.json has them).
+            String piece = type == USER_DEFINED && raw.indexOf(' ') >= 0 ? raw.replace(' ', SPACE_MARK) : raw;
+            pieces[id] = piece;
+            if (piece != raw) {
+                aliases.putIfAbsent(piece, id);
+            }
             if (type == BYTE) {
                 int b = byteValue(piece);
                 if (b < 0) {
@@ -82,8 +96,8 @@ public final class SentencePieceTokenizer implements GemmaTokenizer {
                 if (byteIds[b] < 0) {
                     byteIds[b] = id;
                 }
-            } else if ((type == CONTROL || type == USER_DEFINED || type == UNKNOWN) && !piece.isEmpty()) {
-                specialIds.putIfAbsent(piece, id);
+            } else if ((type == CONTROL || type == USER_DEFINED || type == UNKNOWN) && !raw.isEmpty()) {
+                specialIds.putIfAbsent(raw, id);
             }
         }
         this.specials = new SpecialMatcher(specialIds);
@@ -91,8 +105,8 @@ public final class SentencePieceTokenizer implements GemmaTokenizer {
         this.declaredEosId = v.eosId();
         // Like HfGemmaTokenizer: eosId() is <eos> in every Gemma generation, even when the file names
         // <end_of_turn> as eos (Gemma 3); generation adds <end_of_turn> as a stop token by itself.
-        Integer eosPiece = ids.get("<eos>");
-        this.eosId = eosPiece != null && types[eosPiece] == CONTROL ? eosPiece : v.eosId();
+        int eosPiece = ids.get("<eos>");
+        this.eosId = eosPiece >= 0 && types[eosPiece] == CONTROL ? eosPiece : v.eosId();
         this.unkId = v.unkId();
         this.padId = v.padId();
         this.addBosToken = v.addBosToken();
@@ -107,6 +121,43 @@ public final class SentencePieceTokenizer implements GemmaTokenizer {
     public static SentencePieceTokenizer create(GgufVocabulary vocabulary, Path source) {
         validate(vocabulary, source);
         return new SentencePieceTokenizer(source, vocabulary);
+    }
+
+    /**
+     * The tokenizer of a GGUF file, from its {@code tokenizer.ggml.*} metadata. Absent flags take llama.cpp's
+     * defaults ({@code add_bos_token} true, {@code add_space_prefix} true); Gemma files set the latter false.
+     *
+     * @throws ModelFormatException naming the key, when the file has no SentencePiece ({@code "llama"})
+     *                              vocabulary or it is malformed
+     */
+    public static SentencePieceTokenizer fromGguf(GgufFile gguf) {
+        Path file = gguf.path();
+        String model = gguf.string(GgufVocabulary.KEY_MODEL).orElseThrow(() -> new ModelFormatException(file,
+                GgufVocabulary.KEY_MODEL, "missing: the file has no tokenizer"));
+        if (!model.equals("llama")) {
+            throw new ModelFormatException(file, GgufVocabulary.KEY_MODEL, "is \"" + model
+                    + "\"; only SentencePiece vocabularies (\"llama\") are supported");
+        }
+        GgufVocabulary vocabulary = new GgufVocabulary(
+                gguf.stringArray(GgufVocabulary.KEY_TOKENS),
+                gguf.has(GgufVocabulary.KEY_SCORES) ? gguf.floatArray(GgufVocabulary.KEY_SCORES) : null,
+                gguf.has(GgufVocabulary.KEY_TOKEN_TYPE) ? gguf.intArray(GgufVocabulary.KEY_TOKEN_TYPE) : null,
+                ggufId(gguf, GgufVocabulary.KEY_BOS), ggufId(gguf, GgufVocabulary.KEY_EOS),
+                ggufId(gguf, GgufVocabulary.KEY_UNK), ggufId(gguf, GgufVocabulary.KEY_PAD),
+                gguf.bool(GgufVocabulary.KEY_ADD_BOS).orElse(true),
+                gguf.bool(GgufVocabulary.KEY_ADD_SPACE_PREFIX).orElse(true));
+        return create(vocabulary, file);
+    }
+
+    private static int ggufId(GgufFile gguf, String key) {
+        OptionalLong id = gguf.integer(key);
+        if (id.isEmpty()) {
+            return -1;
+        }
+        if (id.getAsLong() < 0 || id.getAsLong() > Integer.MAX_VALUE) {
+            throw new ModelFormatException(gguf.path(), key, "id " + id.getAsLong() + " is not a valid token id");
+        }
+        return (int) id.getAsLong();
     }
 
     private static void validate(GgufVocabulary v, Path source) {
@@ -189,21 +240,13 @@ public final class SentencePieceTokenizer implements GemmaTokenizer {
     }
 
     /** A piece BPE may produce: anything but byte-fallback and unused pieces. */
-    private int mergeable(String piece) {
-        Integer id = ids.get(piece);
-        if (id == null) {
+    private int mergeable(String s, int from, int to) {
+        int id = ids.get(s, from, to);
+        if (id < 0) {
             return -1;
         }
         int type = types[id];
         return type == BYTE || type == UNUSED ? -1 : id;
-    }
-
-    private record Candidate(float score, int left, int right, int size) {
-    }
-
-    private static int compare(Candidate a, Candidate b) {
-        int c = Float.compare(b.score, a.score); // higher score first
-        return c != 0 ? c : Integer.compare(a.left, b.left); // then leftmost
     }
 
     private void encodeFragment(String text, int from, int to, IntBuffer out) {
@@ -226,16 +269,19 @@ public final class SentencePieceTokenizer implements GemmaTokenizer {
             pos += cpLen;
         }
         next[count - 1] = -1;
-        PriorityQueue<Candidate> queue = new PriorityQueue<>(Math.max(1, count), SentencePieceTokenizer::compare);
+        CandidateHeap queue = new CandidateHeap(count);
         for (int sym = 0; sym + 1 < count; sym++) {
             offer(queue, s, start, size, sym, sym + 1);
         }
         while (!queue.isEmpty()) {
-            Candidate c = queue.poll();
-            int left = c.left;
-            int right = c.right;
-            // Stale when either side has been merged away or grown since the candidate was made.
-            if (size[left] == 0 || size[right] == 0 || next[left] != right || size[left] + size[right] != c.size) {
+            int left = queue.left();
+            int pairSize = queue.size();
+            queue.pop();
+            int right = next[left];
+            // A candidate (left, its right neighbour then, their length) is stale when left has been merged
+            // into its own left neighbour, or either side has grown since: symbols only ever grow, and a
+            // symbol only disappears into its left neighbour, so the length check catches every change.
+            if (size[left] == 0 || right < 0 || size[left] + size[right] != pairSize) {
                 continue;
             }
             size[left] += size[right];
@@ -252,21 +298,20 @@ public final class SentencePieceTokenizer implements GemmaTokenizer {
             }
         }
         for (int sym = 0; sym >= 0; sym = next[sym]) {
-            String piece = s.substring(start[sym], start[sym] + size[sym]);
-            int id = mergeable(piece);
+            int id = mergeable(s, start[sym], start[sym] + size[sym]);
             if (id >= 0) {
                 out.add(id);
             } else {
-                byteFallback(piece, out);
+                byteFallback(s.substring(start[sym], start[sym] + size[sym]), out);
             }
         }
     }
 
-    private void offer(PriorityQueue<Candidate> queue, String s, int[] start, int[] size, int left, int right) {
+    private void offer(CandidateHeap queue, String s, int[] start, int[] size, int left, int right) {
         int end = start[right] + size[right];
-        int id = mergeable(s.substring(start[left], end));
+        int id = mergeable(s, start[left], end);
         if (id >= 0) {
-            queue.add(new Candidate(scores[id], left, right, end - start[left]));
+            queue.push(scores[id], left, end - start[left]);
         }
     }
 
@@ -328,7 +373,7 @@ public final class SentencePieceTokenizer implements GemmaTokenizer {
                 bytes[byteCount++] = (byte) byteValue(tokenizer.pieces[id]);
                 return ""; // a byte run is final only once a non-byte piece closes it
             }
-            String piece = tokenizer.texts[id];
+            String piece = tokenizer.text(id);
             if (type == CONTROL && byteCount == 0) {
                 return piece; // <bos> and the like do not take the place of the first text piece
             }
@@ -384,6 +429,16 @@ public final class SentencePieceTokenizer implements GemmaTokenizer {
         return hi < 0 || lo < 0 ? -1 : hi << 4 | lo;
     }
 
+    private String text(int id) {
+        String text = texts[id];
+        if (text == null) {
+            String piece = pieces[id];
+            text = piece.indexOf(SPACE_MARK) >= 0 ? piece.replace(SPACE_MARK, ' ') : piece;
+            texts[id] = text;
+        }
+        return text;
+    }
+
     // ---------------------------------------------------------------- lookups
 
     @Override
@@ -394,8 +449,9 @@ public final class SentencePieceTokenizer implements GemmaTokenizer {
 
     @Override
     public OptionalInt tokenId(String token) {
-        Integer id = ids.get(token);
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+        Integer alias = aliases.get(token);
+        int id = alias != null ? alias : ids.get(token);
+        return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
     @Override
@@ -492,6 +548,144 @@ public final class SentencePieceTokenizer implements GemmaTokenizer {
                 }
             }
             return -1;
+        }
+    }
+
+    /**
+     * Open-addressing hash table from piece to id (the lowest id for a duplicated piece), looked up by a
+     * char range of another string so that BPE allocates nothing per lookup. The hash is String's.
+     */
+    private static final class PieceTable {
+        private final String[] pieces;
+        /** id + 1 per slot, 0 = empty. */
+        private final int[] slots;
+        private final int mask;
+
+        PieceTable(String[] pieces) {
+            this.pieces = pieces;
+            int capacity = Integer.highestOneBit(Math.max(4, pieces.length) * 2 - 1) << 1; // load <= 1/2
+            this.slots = new int[capacity];
+            this.mask = capacity - 1;
+            for (int id = 0; id < pieces.length; id++) {
+                String piece = pieces[id];
+                int slot = mix(piece.hashCode()) & mask;
+                while (true) {
+                    int existing = slots[slot] - 1;
+                    if (existing < 0) {
+                        slots[slot] = id + 1;
+                        break;
+                    }
+                    if (pieces[existing].equals(piece)) {
+                        break; // duplicate: keep the lower id
+                    }
+                    slot = (slot + 1) & mask;
+                }
+            }
+        }
+
+        /** MurmurHash3's finalizer: String hashes of similar short pieces differ mostly in their low bits. */
+        private static int mix(int h) {
+            h ^= h >>> 16;
+            h *= 0x85EBCA6B;
+            h ^= h >>> 13;
+            h *= 0xC2B2AE35;
+            return h ^ (h >>> 16);
+        }
+
+        int get(String key) {
+            return get(key, 0, key.length());
+        }
+
+        /** The id of {@code s[from, to)}, or -1. */
+        int get(String s, int from, int to) {
+            int h = 0;
+            for (int i = from; i < to; i++) {
+                h = 31 * h + s.charAt(i);
+            }
+            int len = to - from;
+            for (int slot = mix(h) & mask; ; slot = (slot + 1) & mask) {
+                int id = slots[slot] - 1;
+                if (id < 0) {
+                    return -1;
+                }
+                String piece = pieces[id];
+                if (piece.length() == len && piece.regionMatches(0, s, from, len)) {
+                    return id;
+                }
+            }
+        }
+    }
+
+    /**
+     * Min-heap of merge candidates, each one long ({@code ~score} in the high half, so higher scores come
+     * first, and the left symbol's index in the low half, so equal scores go leftmost first) and the pair's
+     * length in chars beside it.
+     */
+    private static final class CandidateHeap {
+        private long[] keys;
+        private int[] sizes;
+        private int count;
+
+        CandidateHeap(int capacity) {
+            keys = new long[Math.max(4, capacity)];
+            sizes = new int[keys.length];
+        }
+
+        boolean isEmpty() {
+            return count == 0;
+        }
+
+        int left() {
+            return (int) keys[0];
+        }
+
+        int size() {
+            return sizes[0];
+        }
+
+        void push(float score, int left, int size) {
+            int bits = Float.floatToIntBits(score);
+            int sortable = bits ^ ((bits >> 31) & 0x7FFFFFFF); // int order = float order
+            long key = (long) ~sortable << 32 | left;
+            if (count == keys.length) {
+                keys = Arrays.copyOf(keys, count * 2);
+                sizes = Arrays.copyOf(sizes, count * 2);
+            }
+            int i = count++;
+            while (i > 0) {
+                int parent = (i - 1) >>> 1;
+                if (keys[parent] <= key) {
+                    break;
+                }
+                keys[i] = keys[parent];
+                sizes[i] = sizes[parent];
+                i = parent;
+            }
+            keys[i] = key;
+            sizes[i] = size;
+        }
+
+        void pop() {
+            long key = keys[--count];
+            int size = sizes[count];
+            int i = 0;
+            while (true) {
+                int child = 2 * i + 1;
+                if (child >= count) {
+                    break;
+                }
+                if (child + 1 < count && keys[child + 1] < keys[child]) {
+                    child++;
+                }
+                if (key <= keys[child]) {
+                    break;
+                }
+                keys[i] = keys[child];
+                sizes[i] = sizes[child];
+                i = child;
+            }
+            keys[i] = key;
+            sizes[i] = size;
         }
     }
 
