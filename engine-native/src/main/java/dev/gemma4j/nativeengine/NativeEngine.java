@@ -1,6 +1,7 @@
 package dev.gemma4j.nativeengine;
 
 import dev.gemma4j.config.GemmaConfig;
+import java.lang.foreign.Arena;
 import dev.gemma4j.kv.KvLayout;
 import dev.gemma4j.spi.Engine;
 import dev.gemma4j.spi.EngineSession;
@@ -10,11 +11,14 @@ final class NativeEngine implements Engine {
     private final GemmaConfig config;
     private final ModelWeights weights;
     private final Parallel parallel;
+    private final Arena arena;
 
-    NativeEngine(GemmaConfig config, ModelWeights weights, int threads) {
+    /** Takes ownership of the worker pool and of the arena holding load-time quantized weights. */
+    NativeEngine(GemmaConfig config, ModelWeights weights, Parallel parallel, Arena arena) {
         this.config = config;
         this.weights = weights;
-        this.parallel = new Parallel(threads);
+        this.parallel = parallel;
+        this.arena = arena;
     }
 
     @Override
@@ -35,5 +39,6 @@ final class NativeEngine implements Engine {
     @Override
     public void close() {
         parallel.close();
+        arena.close();
     }
 }

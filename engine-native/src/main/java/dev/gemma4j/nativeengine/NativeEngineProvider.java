@@ -4,6 +4,7 @@ import dev.gemma4j.GemmaOptions;
 import dev.gemma4j.spi.Checkpoint;
 import dev.gemma4j.spi.Engine;
 import dev.gemma4j.spi.EngineProvider;
+import java.lang.foreign.Arena;
 import java.util.Optional;
 
 /** Registers the pure-Java engine as {@code gemma.engine=native}. */
@@ -35,7 +36,17 @@ public final class NativeEngineProvider implements EngineProvider {
 
     @Override
     public Engine load(Checkpoint checkpoint, GemmaOptions options) {
-        ModelWeights weights = ModelWeights.load(checkpoint.weights(), checkpoint.config());
-        return new NativeEngine(checkpoint.config(), weights, options.threads());
+        Parallel parallel = new Parallel(options.threads());
+        // Holds weights quantized at load time (gemma.quantize); everything else stays in the mapped file.
+        Arena arena = Arena.ofShared();
+        try {
+            ModelWeights weights = ModelWeights.load(checkpoint.weights(), checkpoint.config(),
+                    options.quantize(), arena, parallel);
+            return new NativeEngine(checkpoint.config(), weights, parallel, arena);
+        } catch (RuntimeException | Error e) {
+            parallel.close();
+            arena.close();
+            throw e;
+        }
     }
 }

@@ -1,9 +1,6 @@
 package dev.gemma4j.nativeengine;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * GGUF Q4_K weights: super-blocks of 256 (144 bytes: f16 d, f16 dmin, 12 bytes of packed 6-bit scales and
@@ -15,7 +12,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class Q4KMatrix implements Matrix {
     static final int BLOCK = 256;
     static final int BLOCK_BYTES = 144;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     private final MemorySegment data;
     private final int rows;
@@ -37,22 +33,9 @@ final class Q4KMatrix implements Matrix {
     @Override
     public void multiply(float[] x, int n, float[] out, int outStride, int from, int to) {
         float[] w = new float[cols];
-        int upper = F.loopBound(cols);
         for (int r = from; r < to; r++) {
             row(r, 1f, w, 0);
-            for (int t = 0; t < n; t++) {
-                int xOff = t * cols;
-                FloatVector acc = FloatVector.zero(F);
-                int c = 0;
-                for (; c < upper; c += F.length()) {
-                    acc = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, xOff + c), acc);
-                }
-                float s = acc.reduceLanes(VectorOperators.ADD);
-                for (; c < cols; c++) {
-                    s += w[c] * x[xOff + c];
-                }
-                out[t * outStride + r] = s;
-            }
+            QuantizedBlocks.multiplyDecoded(w, cols, x, n, out, outStride, r);
         }
     }
 

@@ -58,16 +58,35 @@ final class Q8_0Matrix implements Matrix {
         return s;
     }
 
+    /**
+     * One token: blocks are widened in registers and dotted directly. Several tokens: each row is
+     * dequantized once into an L1-resident buffer and reused by every token, four tokens per pass.
+     */
     @Override
     public void multiply(float[] x, int n, float[] out, int outStride, int from, int to) {
+        if (n >= 4) {
+            float[] w = new float[cols];
+            for (int r = from; r < to; r++) {
+                decodeRow(r, w);
+                QuantizedBlocks.multiplyDecoded(w, cols, x, n, out, outStride, r);
+            }
+            return;
+        }
         for (int r = from; r < to; r++) {
             long rowOff = r * rowBytes;
-            int t = 0;
-            for (; t + 4 <= n; t += 4) {
-                multiply4(rowOff, x, t * cols, out, t * outStride + r, outStride);
-            }
-            for (; t < n; t++) {
+            for (int t = 0; t < n; t++) {
                 out[t * outStride + r] = dot(rowOff, x, t * cols);
+            }
+        }
+    }
+
+    /** Row {@code r} dequantized into {@code w} with vector widening (the prefill path). */
+    private void decodeRow(int r, float[] w) {
+        long off = r * rowBytes;
+        for (int c = 0; c < cols; c += BLOCK, off += BLOCK_BYTES) {
+            FloatVector d = FloatVector.broadcast(F, scale(off));
+            for (int p = 0; p < BLOCK; p += L) {
+                quants(off, p).mul(d).intoArray(w, c + p);
             }
         }
     }

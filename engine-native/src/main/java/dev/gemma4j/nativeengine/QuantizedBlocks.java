@@ -3,6 +3,7 @@ package dev.gemma4j.nativeengine;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -29,10 +30,92 @@ final class QuantizedBlocks {
         if (s.length() > 16) {
             s = FloatVector.SPECIES_512;
         }
-        if (s.length() < 4) {
-            s = FloatVector.SPECIES_128;
+        if (s.length() < 8) {
+            // A byte vector of fewer than 8 lanes does not exist; 256-bit floats still work (more slowly).
+            s = FloatVector.SPECIES_256;
         }
         return s;
+    }
+
+    /**
+     * {@code out[t * outStride + r] = w . x[t * cols ..]} for tokens {@code [0, n)}, where {@code w} is one
+     * dequantized row of {@code cols} floats (hot in L1): four tokens per pass over {@code w}.
+     */
+    static void multiplyDecoded(float[] w, int cols, float[] x, int n, float[] out, int outStride, int r) {
+        int upper = F.loopBound(cols);
+        int t = 0;
+        int upper2 = cols - cols % (2 * L);
+        for (; t + 4 <= n; t += 4) {
+            int x0 = t * cols;
+            int x1 = x0 + cols;
+            int x2 = x1 + cols;
+            int x3 = x2 + cols;
+            // Two accumulators per token: eight independent FMA chains keep both FMA units busy.
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector a2 = FloatVector.zero(F);
+            FloatVector a3 = FloatVector.zero(F);
+            FloatVector b0 = FloatVector.zero(F);
+            FloatVector b1 = FloatVector.zero(F);
+            FloatVector b2 = FloatVector.zero(F);
+            FloatVector b3 = FloatVector.zero(F);
+            int c = 0;
+            for (; c < upper2; c += 2 * L) {
+                FloatVector v = FloatVector.fromArray(F, w, c);
+                FloatVector u = FloatVector.fromArray(F, w, c + L);
+                a0 = v.fma(FloatVector.fromArray(F, x, x0 + c), a0);
+                a1 = v.fma(FloatVector.fromArray(F, x, x1 + c), a1);
+                a2 = v.fma(FloatVector.fromArray(F, x, x2 + c), a2);
+                a3 = v.fma(FloatVector.fromArray(F, x, x3 + c), a3);
+                b0 = u.fma(FloatVector.fromArray(F, x, x0 + c + L), b0);
+                b1 = u.fma(FloatVector.fromArray(F, x, x1 + c + L), b1);
+                b2 = u.fma(FloatVector.fromArray(F, x, x2 + c + L), b2);
+                b3 = u.fma(FloatVector.fromArray(F, x, x3 + c + L), b3);
+            }
+            for (; c < upper; c += L) {
+                FloatVector v = FloatVector.fromArray(F, w, c);
+                a0 = v.fma(FloatVector.fromArray(F, x, x0 + c), a0);
+                a1 = v.fma(FloatVector.fromArray(F, x, x1 + c), a1);
+                a2 = v.fma(FloatVector.fromArray(F, x, x2 + c), a2);
+                a3 = v.fma(FloatVector.fromArray(F, x, x3 + c), a3);
+            }
+            a0 = a0.add(b0);
+            a1 = a1.add(b1);
+            a2 = a2.add(b2);
+            a3 = a3.add(b3);
+            float s0 = a0.reduceLanes(VectorOperators.ADD);
+            float s1 = a1.reduceLanes(VectorOperators.ADD);
+            float s2 = a2.reduceLanes(VectorOperators.ADD);
+            float s3 = a3.reduceLanes(VectorOperators.ADD);
+            for (; c < cols; c++) {
+                s0 += w[c] * x[x0 + c];
+                s1 += w[c] * x[x1 + c];
+                s2 += w[c] * x[x2 + c];
+                s3 += w[c] * x[x3 + c];
+            }
+            out[t * outStride + r] = s0;
+            out[(t + 1) * outStride + r] = s1;
+            out[(t + 2) * outStride + r] = s2;
+            out[(t + 3) * outStride + r] = s3;
+        }
+        for (; t < n; t++) {
+            int x0 = t * cols;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            int c = 0;
+            for (; c + 2 * L <= upper; c += 2 * L) {
+                a0 = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, x0 + c), a0);
+                a1 = FloatVector.fromArray(F, w, c + L).fma(FloatVector.fromArray(F, x, x0 + c + L), a1);
+            }
+            for (; c < upper; c += L) {
+                a0 = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, x0 + c), a0);
+            }
+            float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+            for (; c < cols; c++) {
+                s += w[c] * x[x0 + c];
+            }
+            out[t * outStride + r] = s;
+        }
     }
 
     static float f16(MemorySegment data, long offset) {

@@ -27,7 +27,9 @@ final class Quantizer {
 
     /**
      * {@code m} quantized to {@code target} (Q8_0 or Q4_0) in a new segment of {@code arena}, rows split over
-     * {@code parallel}. The source is read through {@link Matrix#row} (exact for F32, F16 and BF16).
+     * {@code parallel} ({@code null}: on this thread). The source is read through {@link Matrix#row} (exact for
+     * F32, F16 and BF16). {@code arena} must be shared (or global / automatic): the workers write the blocks,
+     * and every matrix product reads them from the engine's workers.
      *
      * @throws IllegalArgumentException if the target is not Q8_0 / Q4_0 or a row is not a whole number of blocks
      */
@@ -67,6 +69,7 @@ final class Quantizer {
 
     /** {@code x[off .. off + n)} ({@code n % 32 == 0}) as Q8_0 blocks written at {@code dst[dstOff ..)}. */
     static void quantizeQ8_0(float[] x, int off, int n, MemorySegment dst, long dstOff) {
+        byte[] block = new byte[Q8_0Matrix.BLOCK_BYTES];
         long o = dstOff;
         for (int b = off; b < off + n; b += QK, o += Q8_0Matrix.BLOCK_BYTES) {
             float amax = 0f;
@@ -75,10 +78,13 @@ final class Quantizer {
             }
             float d = amax / 127f;
             float id = d != 0f ? 1f / d : 0f;
-            dst.set(NativeLayouts.SHORT_LE, o, Float.floatToFloat16(d));
+            short h = Float.floatToFloat16(d);
+            block[0] = (byte) h;
+            block[1] = (byte) (h >> 8);
             for (int j = 0; j < QK; j++) {
-                dst.set(BYTE, o + 2 + j, (byte) roundf(x[b + j] * id));
+                block[2 + j] = (byte) roundf(x[b + j] * id);
             }
+            MemorySegment.copy(block, 0, dst, BYTE, o, Q8_0Matrix.BLOCK_BYTES);
         }
     }
 
@@ -106,9 +112,16 @@ final class Quantizer {
         }
     }
 
-    /** C's {@code roundf}: half away from zero (exact: |v| + 0.5 is exact in double for a float v). */
+    /**
+     * C's {@code roundf} for |v| < 2^31: half away from zero. {@code a - i} is exact (the fraction of a float),
+     * so no rounding of an intermediate {@code a + 0.5} can move a value just below .5 up.
+     */
     static int roundf(float v) {
-        double a = Math.floor(Math.abs((double) v) + 0.5);
-        return (int) (v < 0 ? -a : a);
+        float a = Math.abs(v);
+        int i = (int) a;
+        if (a - i >= 0.5f) {
+            i++;
+        }
+        return v < 0 ? -i : i;
     }
 }

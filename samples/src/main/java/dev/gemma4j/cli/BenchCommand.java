@@ -45,6 +45,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Timed repetitions (default: ${DEFAULT-VALUE}).")
     int repeat;
 
+    @Option(names = "--llamacpp", paramLabel = "FILE",
+            description = "JSON written by refgemma's js/bench_llamacpp.mjs --out on the same file: prints the ratios.")
+    Path llamacpp;
+
+    @Option(names = "--bandwidth", paramLabel = "GB/s",
+            description = "Measured memory read bandwidth (e.g. membw, 2 threads): prints decode as a share of the bound.")
+    Double bandwidth;
+
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
             description = "Output format (default: ${DEFAULT-VALUE}).")
     String format;
@@ -114,6 +122,17 @@ public final class BenchCommand implements Callable<Integer> {
             o.put("bytes_per_token", bytes);
             o.put("effective_gb_per_s", d[1] * bytes / 1e9);
             o.put("resident_bytes", rss);
+            if (bandwidth != null) {
+                o.put("bandwidth_gb_per_s", bandwidth);
+                o.put("decode_share_of_bound", d[1] * bytes / 1e9 / bandwidth);
+            }
+            LlamaCpp ref = llamaCpp();
+            if (ref != null) {
+                o.put("llamacpp_prefill_tokens_per_s", ref.prefill());
+                o.put("llamacpp_decode_tokens_per_s", ref.decode());
+                o.put("prefill_ratio", p[1] / ref.prefill());
+                o.put("decode_ratio", d[1] / ref.decode());
+            }
             out.println(JSON.writeValueAsString(o));
         } else {
             out.printf(Locale.ROOT, "engine %s, %d threads, model %s%n", m.engineName(),
@@ -124,7 +143,35 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "weights read per token %.3f GB, effective %.2f GB/s (median decode)%n",
                     bytes / 1e9, d[1] * bytes / 1e9);
             out.printf(Locale.ROOT, "resident memory %.0f MB%n", rss / 1e6);
+            if (bandwidth != null) {
+                out.printf(Locale.ROOT, "decode at %.0f%% of the %.1f GB/s bandwidth bound%n",
+                        100 * d[1] * bytes / 1e9 / bandwidth, bandwidth);
+            }
+            LlamaCpp ref = llamaCpp();
+            if (ref != null) {
+                out.printf(Locale.ROOT, "llama.cpp same file: prefill %.2f tok/s (ratio %.2f), decode %.2f tok/s (ratio %.2f)%n",
+                        ref.prefill(), p[1] / ref.prefill(), ref.decode(), d[1] / ref.decode());
+            }
         }
+    }
+
+    /** Medians from bench_llamacpp.mjs's JSON, for the prefill length this run uses. */
+    private record LlamaCpp(double prefill, double decode) {
+    }
+
+    private LlamaCpp llamaCpp() throws IOException {
+        if (llamacpp == null) {
+            return null;
+        }
+        com.fasterxml.jackson.databind.JsonNode summary = JSON.readTree(llamacpp.toFile()).path("summary");
+        com.fasterxml.jackson.databind.JsonNode prefill = summary.path("prefill_" + promptTokens).path("tok_s").path("median");
+        com.fasterxml.jackson.databind.JsonNode decode = summary.path("decode").path("tok_s").path("median");
+        if (!prefill.isNumber() || !decode.isNumber()) {
+            throw new IllegalArgumentException(llamacpp + ": no summary.prefill_" + promptTokens
+                    + ".tok_s.median / summary.decode.tok_s.median (run bench_llamacpp.mjs with --prefill "
+                    + promptTokens + ")");
+        }
+        return new LlamaCpp(prefill.asDouble(), decode.asDouble());
     }
 
     /** min, median, max. */

@@ -31,11 +31,18 @@ public final class Generator {
     private final GemmaTokenizer tokenizer;
     private final int vocabSize;
     private final Set<Integer> defaultStops;
+    private final CancellationToken modelClosing;
 
-    public Generator(GemmaTokenizer tokenizer, int vocabSize, Set<Integer> defaultStops) {
+    /**
+     * @param modelClosing cancelled when the model closes: every running generation then stops within one
+     *                     step, as if its own cancellation token had been cancelled
+     */
+    public Generator(GemmaTokenizer tokenizer, int vocabSize, Set<Integer> defaultStops,
+            CancellationToken modelClosing) {
         this.tokenizer = tokenizer;
         this.vocabSize = vocabSize;
         this.defaultStops = Set.copyOf(defaultStops);
+        this.modelClosing = modelClosing;
     }
 
     public GenerationResult run(EngineSession engine, SessionCache cache, int[] prompt,
@@ -67,7 +74,7 @@ public final class Generator {
         FinishReason reason = FinishReason.LENGTH;
         int[] one = new int[1];
         while (true) {
-            if (cancel != null && cancel.isCancelled()) {
+            if (modelClosing.isCancelled() || cancel != null && cancel.isCancelled()) {
                 reason = FinishReason.CANCELLED;
                 break;
             }

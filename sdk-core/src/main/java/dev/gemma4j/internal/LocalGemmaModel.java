@@ -24,10 +24,20 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** A model loaded in this JVM: shared tokenizer, template and engine, one KV storage per generation. */
 public final class LocalGemmaModel implements GemmaModel {
+    /**
+     * Generations hold the read lock; {@link #close()} cancels them through {@link #closing} (they stop
+     * within one step) and takes the write lock, so resources are freed only once none is running.
+     */
+    private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final CancellationToken closing = new CancellationToken();
     private final ModelFiles files;
     private final GemmaConfig config;
     private final GemmaTokenizer tokenizer;
@@ -45,7 +55,7 @@ public final class LocalGemmaModel implements GemmaModel {
         this.template = files.template();
         this.engine = engine;
         this.layout = new KvLayout(config, options.context(config.maxPositions()), options.prefillChunk());
-        this.generator = new Generator(tokenizer, config.vocabSize(), defaultStops(config, tokenizer));
+        this.generator = new Generator(tokenizer, config.vocabSize(), defaultStops(config, tokenizer), closing);
         this.systemPolicy = options.systemPromptPolicy();
         this.loadMillis = loadMillis;
     }
@@ -90,9 +100,11 @@ public final class LocalGemmaModel implements GemmaModel {
 
     @Override
     public GenerationResult stream(int[] promptIds, GenerationOptions options, Consumer<String> onText) {
-        try (EngineSession session = engine.newSession(layout)) {
-            return generator.run(session, new SessionCache(layout), promptIds, options, onText);
-        }
+        return whileOpen(() -> {
+            try (EngineSession session = engine.newSession(layout)) {
+                return generator.run(session, new SessionCache(layout), promptIds, options, onText);
+            }
+        });
     }
 
     @Override
@@ -133,12 +145,27 @@ public final class LocalGemmaModel implements GemmaModel {
 
     @Override
     public ChatSession newSession() {
-        return new LocalChatSession(this, engine.newSession(layout), new SessionCache(layout));
+        return whileOpen(() -> new LocalChatSession(this, engine.newSession(layout), new SessionCache(layout)));
     }
 
     GenerationResult run(EngineSession session, SessionCache cache, int[] prompt, GenerationOptions options,
             Consumer<String> onText) {
-        return generator.run(session, cache, prompt, options, onText);
+        return whileOpen(() -> generator.run(session, cache, prompt, options, onText));
+    }
+
+    private <T> T whileOpen(Supplier<T> work) {
+        Lock lock = lifecycle.readLock();
+        if (closing.isCancelled() || !lock.tryLock()) {
+            throw new IllegalStateException("the model " + files.location() + " is closed");
+        }
+        try {
+            if (closing.isCancelled()) {
+                throw new IllegalStateException("the model " + files.location() + " is closed");
+            }
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -178,8 +205,17 @@ public final class LocalGemmaModel implements GemmaModel {
 
     @Override
     public void close() {
+        synchronized (closing) {
+            if (closing.isCancelled()) {
+                return;
+            }
+            closing.cancel();
+        }
+        lifecycle.writeLock().lock();
         try (files; engine) {
             // closes in reverse order: the engine, then the tokenizer and the mapped weights it reads
+        } finally {
+            lifecycle.writeLock().unlock();
         }
     }
 }

@@ -25,7 +25,7 @@ class GeneratorTest {
     private static final int Z = 3 + 25;
 
     private final KvLayout layout = new KvLayout(TinyConfigs.gemma3(6, 8, 6, VOCAB), 64, 4);
-    private final Generator generator = new Generator(new CharTokenizer(VOCAB), VOCAB, Set.of(1));
+    private final Generator generator = new Generator(new CharTokenizer(VOCAB), VOCAB, Set.of(1), new CancellationToken());
     private final ScriptedEngine engine = new ScriptedEngine(VOCAB, layout, t -> t == Z ? 1 : t + 1);
 
     private GenerationResult run(SessionCache cache, int[] prompt, GenerationOptions options) {
