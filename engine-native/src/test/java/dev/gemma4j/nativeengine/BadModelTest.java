@@ -138,14 +138,25 @@ class BadModelTest {
     }
 
     @Test
-    void ggufPathIsNotSupportedYet() {
+    void truncatedGgufIsReportedWithTheTensorThatNoLongerFits() throws IOException {
         Path gguf = Fixtures.model(FIXTURE).resolve("model.gguf");
-        assertTrue(Files.isRegularFile(gguf));
+        Path cut = tmp.resolve("truncated.gguf");
+        byte[] bytes = Files.readAllBytes(gguf);
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 1000));
         ModelFormatException e = assertThrows(ModelFormatException.class,
-                () -> GemmaModel.load(gguf, nativeOptions()));
-        assertEquals(gguf, e.file());
-        assertTrue(e.getMessage().contains("model.gguf"), e.getMessage());
-        assertTrue(e.getMessage().contains("not supported"), e.getMessage());
+                () -> GemmaModel.load(cut, nativeOptions()));
+        assertEquals(cut, e.file());
+        assertTrue(e.getMessage().contains("truncated.gguf"), e.getMessage());
+    }
+
+    @Test
+    void directoryWithSeveralGgufFilesAsksWhichOne() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("two-ggufs"));
+        Files.writeString(dir.resolve("a.gguf"), "x");
+        Files.writeString(dir.resolve("b.gguf"), "x");
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> GemmaModel.load(dir, nativeOptions()));
+        assertTrue(e.getMessage().contains("several .gguf files"), e.getMessage());
     }
 
     @Test
