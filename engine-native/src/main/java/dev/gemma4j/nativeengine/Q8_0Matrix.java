@@ -91,32 +91,6 @@ final class Q8_0Matrix implements Matrix {
         }
     }
 
-    /** Four tokens per decoded block: the block is widened and scaled once, then used four times. */
-    private void multiply4(long rowOff, float[] x, int x0, float[] out, int o, int outStride) {
-        int x1 = x0 + cols;
-        int x2 = x1 + cols;
-        int x3 = x2 + cols;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        long off = rowOff;
-        for (int c = 0; c < cols; c += BLOCK, off += BLOCK_BYTES) {
-            FloatVector d = FloatVector.broadcast(F, scale(off));
-            for (int p = 0; p < BLOCK; p += L) {
-                FloatVector w = quants(off, p).mul(d);
-                a0 = w.fma(FloatVector.fromArray(F, x, x0 + c + p), a0);
-                a1 = w.fma(FloatVector.fromArray(F, x, x1 + c + p), a1);
-                a2 = w.fma(FloatVector.fromArray(F, x, x2 + c + p), a2);
-                a3 = w.fma(FloatVector.fromArray(F, x, x3 + c + p), a3);
-            }
-        }
-        out[o] = a0.reduceLanes(VectorOperators.ADD);
-        out[o + outStride] = a1.reduceLanes(VectorOperators.ADD);
-        out[o + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
-        out[o + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
-    }
-
     /** One token: two accumulators over alternate blocks hide the FMA latency. */
     private float dot(long rowOff, float[] x, int xOff) {
         FloatVector a0 = FloatVector.zero(F);
