@@ -8,6 +8,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorSpecies;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -18,6 +20,7 @@ import jdk.incubator.vector.VectorOperators;
  * block's partial sum is scaled by {@code d} once.
  */
 final class Q4_0Matrix implements Matrix {
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     static final int BLOCK = 32;
     static final int BLOCK_BYTES = 18;
     private static final int HALF = 16;
@@ -41,19 +44,24 @@ final class Q4_0Matrix implements Matrix {
         }
     }
 
-    private ByteVector packed(long off, int p) {
-        return ByteVector.fromMemorySegment(B, data, off + 2 + p, ByteOrder.LITTLE_ENDIAN);
+    /**
+     * {@code L} packed bytes widened to int lanes straight from the load: the one widening the JIT compiles
+     * to a single instruction. The nibbles are then split in the int lanes, where shifts exist on x86
+     * (byte lanes have none, and splitting them there left the widening uncompiled).
+     */
+    private IntVector packed(long off, int p) {
+        return (IntVector) ByteVector.fromMemorySegment(B, data, off + 2 + p, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2I, I, 0);
     }
 
     /** q - 8 of the low nibbles, as floats. */
-    private static FloatVector low(ByteVector v) {
-        return (FloatVector) v.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+    private static FloatVector low(IntVector v) {
+        return (FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
     }
 
-    /** q - 8 of the high nibbles, as floats. */
-    private static FloatVector high(ByteVector v) {
-        return (FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
-                .and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+    /** q - 8 of the high nibbles, as floats (sign extension does not reach bits 4..7). */
+    private static FloatVector high(IntVector v) {
+        return (FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
     }
 
     private float scale(long off) {
@@ -62,7 +70,7 @@ final class Q4_0Matrix implements Matrix {
 
     /** Unscaled dot product of the block at {@code off} with {@code x[xOff .. xOff + 32)}. */
     private FloatVector blockDot(long off, float[] x, int xOff) {
-        ByteVector v = packed(off, 0);
+        IntVector v = packed(off, 0);
         FloatVector s = low(v).mul(FloatVector.fromArray(F, x, xOff));
         s = high(v).fma(FloatVector.fromArray(F, x, xOff + HALF), s);
         for (int p = L; p < HALF; p += L) {
@@ -101,44 +109,13 @@ final class Q4_0Matrix implements Matrix {
         for (int c = 0; c < cols; c += BLOCK, off += BLOCK_BYTES) {
             FloatVector d = FloatVector.broadcast(F, scale(off));
             for (int p = 0; p < HALF; p += L) {
-                ByteVector v = packed(off, p);
+                IntVector v = packed(off, p);
                 low(v).mul(d).intoArray(w, c + p);
                 high(v).mul(d).intoArray(w, c + HALF + p);
             }
         }
     }
 
-    /** Four tokens per decoded block: the block is unpacked and scaled once, then used four times. */
-    private void multiply4(long rowOff, float[] x, int x0, float[] out, int o, int outStride) {
-        int x1 = x0 + cols;
-        int x2 = x1 + cols;
-        int x3 = x2 + cols;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        long off = rowOff;
-        for (int c = 0; c < cols; c += BLOCK, off += BLOCK_BYTES) {
-            FloatVector d = FloatVector.broadcast(F, scale(off));
-            for (int p = 0; p < HALF; p += L) {
-                ByteVector v = packed(off, p);
-                FloatVector w = low(v).mul(d);
-                a0 = w.fma(FloatVector.fromArray(F, x, x0 + c + p), a0);
-                a1 = w.fma(FloatVector.fromArray(F, x, x1 + c + p), a1);
-                a2 = w.fma(FloatVector.fromArray(F, x, x2 + c + p), a2);
-                a3 = w.fma(FloatVector.fromArray(F, x, x3 + c + p), a3);
-                w = high(v).mul(d);
-                a0 = w.fma(FloatVector.fromArray(F, x, x0 + c + HALF + p), a0);
-                a1 = w.fma(FloatVector.fromArray(F, x, x1 + c + HALF + p), a1);
-                a2 = w.fma(FloatVector.fromArray(F, x, x2 + c + HALF + p), a2);
-                a3 = w.fma(FloatVector.fromArray(F, x, x3 + c + HALF + p), a3);
-            }
-        }
-        out[o] = a0.reduceLanes(VectorOperators.ADD);
-        out[o + outStride] = a1.reduceLanes(VectorOperators.ADD);
-        out[o + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
-        out[o + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
-    }
 
     /** One token: two accumulators over alternate blocks hide the FMA latency. */
     private float dot(long rowOff, float[] x, int xOff) {
