@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * ones), with no cross-width conversion. The input is reordered to match once per matrix product (see
  * {@link #prepareInput}): per block of {@code 2L} elements, first the even ones, then the odd ones.
  */
-final class Bf16Matrix implements Matrix {
+final class Bf16Matrix extends Matrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int L = F.length();
@@ -21,15 +21,10 @@ final class Bf16Matrix implements Matrix {
     private static final int BLOCK = 2 * L;
     private static final int HIGH_HALF = 0xFFFF0000;
 
-    private final MemorySegment data;
-    private final int rows;
-    private final int cols;
     private final int upper;
 
     Bf16Matrix(MemorySegment data, int rows, int cols) {
-        this.data = data;
-        this.rows = rows;
-        this.cols = cols;
+        super(data, rows, cols);
         this.upper = cols - cols % BLOCK;
     }
 
@@ -234,15 +229,6 @@ final class Bf16Matrix implements Matrix {
         }
     }
 
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
-    }
 
     @Override
     public long bytes() {

@@ -7,15 +7,10 @@ import java.lang.foreign.MemorySegment;
  * CPUs with F16C). Gemma checkpoints are BF16 or F32; F16 files are rare, so this path favours
  * simplicity over speed.
  */
-final class F16Matrix implements Matrix {
-    private final MemorySegment data;
-    private final int rows;
-    private final int cols;
+final class F16Matrix extends Matrix {
 
     F16Matrix(MemorySegment data, int rows, int cols) {
-        this.data = data;
-        this.rows = rows;
-        this.cols = cols;
+        super(data, rows, cols);
     }
 
     private float get(long index) {
@@ -45,15 +40,6 @@ final class F16Matrix implements Matrix {
         }
     }
 
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
-    }
 
     @Override
     public long bytes() {

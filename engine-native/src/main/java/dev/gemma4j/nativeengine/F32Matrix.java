@@ -7,19 +7,14 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** F32 weights, read directly. */
-final class F32Matrix implements Matrix {
+final class F32Matrix extends Matrix {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
 
-    private final MemorySegment data;
-    private final int rows;
-    private final int cols;
     private final int upper;
 
     F32Matrix(MemorySegment data, int rows, int cols) {
-        this.data = data;
-        this.rows = rows;
-        this.cols = cols;
+        super(data, rows, cols);
         this.upper = F.loopBound(cols);
     }
 
@@ -101,15 +96,6 @@ final class F32Matrix implements Matrix {
         }
     }
 
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
-    }
 
     @Override
     public long bytes() {

@@ -2,24 +2,39 @@ package dev.gemma4j.nativeengine;
 
 import dev.gemma4j.ModelFormatException;
 import dev.gemma4j.weights.Tensor;
+import java.lang.foreign.MemorySegment;
 
 /**
- * A weight matrix of {@code rows x cols} used in place in the mapped file. Each element type has its own
- * class with its own loops: the Vector API only runs at full speed when the load of a weight vector is
- * inlined into the loop that uses it, which a shared loop over a virtual load would prevent.
+ * A weight matrix of {@code rows x cols} used in place in the mapped file (or, quantized at load time, in
+ * the engine's arena). Each element type has its own class with its own loops: the Vector API only runs at
+ * full speed when the load of a weight vector is inlined into the loop that uses it, which a shared loop
+ * over a virtual load would prevent.
  */
-sealed interface Matrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8_0Matrix, Q4_0Matrix, Q4KMatrix, Q6KMatrix {
+abstract sealed class Matrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8_0Matrix, Q4_0Matrix, KQuantMatrix {
+    protected final MemorySegment data;
+    protected final int rows;
+    protected final int cols;
 
-    int rows();
+    Matrix(MemorySegment data, int rows, int cols) {
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+    }
 
-    int cols();
+    final int rows() {
+        return rows;
+    }
+
+    final int cols() {
+        return cols;
+    }
 
     /**
      * The input as {@link #multiply} wants it, for {@code n} rows of {@code cols} floats: {@code x} itself,
      * or a reordered copy written into {@code scratch} (at least {@code n * cols} long). Done once per
      * product, before the rows are split over the workers.
      */
-    default float[] prepareInput(float[] x, int n, float[] scratch) {
+    float[] prepareInput(float[] x, int n, float[] scratch) {
         return x;
     }
 
@@ -27,13 +42,13 @@ sealed interface Matrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8_0Matrix, Q4
      * {@code out[t * outStride + r] = sum_c W[r][c] * x[t * cols + c]} for rows {@code [from, to)} and
      * tokens {@code [0, n)}.
      */
-    void multiply(float[] x, int n, float[] out, int outStride, int from, int to);
+    abstract void multiply(float[] x, int n, float[] out, int outStride, int from, int to);
 
     /** Writes row {@code r} times {@code scale} into {@code dst} at {@code off}. */
-    void row(int r, float scale, float[] dst, int off);
+    abstract void row(int r, float scale, float[] dst, int off);
 
     /** Bytes of the weights: what one pass over the matrix reads. */
-    long bytes();
+    abstract long bytes();
 
     static Matrix of(Tensor t, long rows, long cols) {
         if (t.rank() != 2 || t.dim(0) != rows || t.dim(1) != cols) {
@@ -51,8 +66,7 @@ sealed interface Matrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8_0Matrix, Q4
             case F16 -> new F16Matrix(t.data(), rows, cols);
             case Q8_0 -> new Q8_0Matrix(t.data(), rows, cols);
             case Q4_0 -> new Q4_0Matrix(t.data(), rows, cols);
-            case Q4_K -> new Q4KMatrix(t.data(), rows, cols);
-            case Q6_K -> new Q6KMatrix(t.data(), rows, cols);
+            case Q4_K, Q6_K -> new KQuantMatrix(t.data(), rows, cols, t.dtype());
             default -> throw new ModelFormatException(t.file(), t.name(),
                     t.dtype() + " weights are not supported by the native engine");
         };

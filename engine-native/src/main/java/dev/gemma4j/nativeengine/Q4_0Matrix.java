@@ -19,23 +19,18 @@ import jdk.incubator.vector.VectorOperators;
  * one 16-bit shift plus AND (high: x86 has no byte shift), recentred in bytes, widened to floats, and the
  * block's partial sum is scaled by {@code d} once.
  */
-final class Q4_0Matrix implements Matrix {
+final class Q4_0Matrix extends Matrix {
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     static final int BLOCK = 32;
     static final int BLOCK_BYTES = 18;
     private static final int HALF = 16;
 
-    private final MemorySegment data;
-    private final int rows;
-    private final int cols;
     private final int blocks;
     private final long rowBytes;
 
     Q4_0Matrix(MemorySegment data, int rows, int cols) {
         QuantizedBlocks.requireWholeBlocks(cols, BLOCK, "Q4_0");
-        this.data = data;
-        this.rows = rows;
-        this.cols = cols;
+        super(data, rows, cols);
         this.blocks = cols / BLOCK;
         this.rowBytes = (long) blocks * BLOCK_BYTES;
         if (data.byteSize() < rowBytes * rows) {
@@ -116,7 +111,6 @@ final class Q4_0Matrix implements Matrix {
         }
     }
 
-
     /** One token: two accumulators over alternate blocks hide the FMA latency. */
     private float dot(long rowOff, float[] x, int xOff) {
         FloatVector a0 = FloatVector.zero(F);
@@ -148,15 +142,6 @@ final class Q4_0Matrix implements Matrix {
         }
     }
 
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
-    }
 
     @Override
     public long bytes() {

@@ -16,21 +16,16 @@ import jdk.incubator.vector.VectorOperators;
  * float vectors ({@code 32 / L} of them), are multiplied with the input, and the block's partial sum is
  * scaled by {@code d} once.
  */
-final class Q8_0Matrix implements Matrix {
+final class Q8_0Matrix extends Matrix {
     static final int BLOCK = 32;
     static final int BLOCK_BYTES = 34;
 
-    private final MemorySegment data;
-    private final int rows;
-    private final int cols;
     private final int blocks;
     private final long rowBytes;
 
     Q8_0Matrix(MemorySegment data, int rows, int cols) {
         QuantizedBlocks.requireWholeBlocks(cols, BLOCK, "Q8_0");
-        this.data = data;
-        this.rows = rows;
-        this.cols = cols;
+        super(data, rows, cols);
         this.blocks = cols / BLOCK;
         this.rowBytes = (long) blocks * BLOCK_BYTES;
         if (data.byteSize() < rowBytes * rows) {
@@ -120,15 +115,6 @@ final class Q8_0Matrix implements Matrix {
         }
     }
 
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
-    }
 
     @Override
     public long bytes() {

@@ -1,5 +1,6 @@
 package dev.gemma4j.nativeengine;
 
+import dev.gemma4j.weights.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -139,8 +140,8 @@ public final class QuantizedMatrixBench {
                 return switch (type) {
                     case "Q8_0" -> new Q8_0Matrix(s, rows, cols);
                     case "Q4_0" -> new Q4_0Matrix(s, rows, cols);
-                    case "Q4_K" -> new Q4KMatrix(s, rows, cols);
-                    default -> new Q6KMatrix(s, rows, cols);
+                    case "Q4_K" -> new KQuantMatrix(s, rows, cols, DType.Q4_K);
+                    default -> new KQuantMatrix(s, rows, cols, DType.Q6_K);
                 };
             }
             default -> throw new IllegalArgumentException(type);

@@ -148,8 +148,8 @@ class QuantizedMatrixTest {
         Class<?> expected = switch (f) {
             case Q8_0 -> Q8_0Matrix.class;
             case Q4_0 -> Q4_0Matrix.class;
-            case Q4_K -> Q4KMatrix.class;
-            case Q6_K -> Q6KMatrix.class;
+            case Q4_K -> KQuantMatrix.class;
+            case Q6_K -> KQuantMatrix.class;
         };
         assertInstanceOf(expected, m);
         assertEquals(s[0], m.rows());
@@ -235,8 +235,8 @@ class QuantizedMatrixTest {
             Matrix m = switch (f) {
                 case Q8_0 -> new Q8_0Matrix(seg, 1, cols);
                 case Q4_0 -> new Q4_0Matrix(seg, 1, cols);
-                case Q4_K -> new Q4KMatrix(seg, 1, cols);
-                case Q6_K -> new Q6KMatrix(seg, 1, cols);
+                case Q4_K -> new KQuantMatrix(seg, 1, cols, DType.Q4_K);
+                case Q6_K -> new KQuantMatrix(seg, 1, cols, DType.Q6_K);
             };
         });
     }
