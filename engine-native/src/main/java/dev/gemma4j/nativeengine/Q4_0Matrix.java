@@ -39,42 +39,18 @@ final class Q4_0Matrix extends Matrix {
         }
     }
 
-    /**
-     * {@code L} packed bytes widened to int lanes straight from the load: the one widening the JIT compiles
-     * to a single instruction. The nibbles are then split in the int lanes, where shifts exist on x86
-     * (byte lanes have none, and splitting them there left the widening uncompiled).
+    /*
+     * The block loops below are written out rather than split into helpers that return vectors: the JIT
+     * compiles such a helper on its own first, with the Java fallback of the widening and with the vector
+     * boxed on return, and then refuses to inline the large result (gigabytes per second of garbage).
+     * The widening runs once per 16 bytes, straight from the load; the nibbles are split in int lanes,
+     * where x86 has shifts (byte lanes have none).
      */
-    private IntVector packed(long off, int p) {
-        return (IntVector) ByteVector.fromMemorySegment(B, data, off + 2 + p, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2I, I, 0);
-    }
-
-    /** q - 8 of the low nibbles, as floats. */
-    private static FloatVector low(IntVector v) {
-        return (FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-    }
-
-    /** q - 8 of the high nibbles, as floats (sign extension does not reach bits 4..7). */
-    private static FloatVector high(IntVector v) {
-        return (FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-    }
 
     private float scale(long off) {
         return QuantizedBlocks.f16(data, off);
     }
 
-    /** Unscaled dot product of the block at {@code off} with {@code x[xOff .. xOff + 32)}. */
-    private FloatVector blockDot(long off, float[] x, int xOff) {
-        IntVector v = packed(off, 0);
-        FloatVector s = low(v).mul(FloatVector.fromArray(F, x, xOff));
-        s = high(v).fma(FloatVector.fromArray(F, x, xOff + HALF), s);
-        for (int p = L; p < HALF; p += L) {
-            v = packed(off, p);
-            s = low(v).fma(FloatVector.fromArray(F, x, xOff + p), s);
-            s = high(v).fma(FloatVector.fromArray(F, x, xOff + HALF + p), s);
-        }
-        return s;
-    }
 
     /**
      * One token: blocks are widened in registers and dotted directly. Several tokens: each row is
@@ -104,29 +80,37 @@ final class Q4_0Matrix extends Matrix {
         for (int c = 0; c < cols; c += BLOCK, off += BLOCK_BYTES) {
             FloatVector d = FloatVector.broadcast(F, scale(off));
             for (int p = 0; p < HALF; p += L) {
-                IntVector v = packed(off, p);
-                low(v).mul(d).intoArray(w, c + p);
-                high(v).mul(d).intoArray(w, c + HALF + p);
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, data, off + 2 + p, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                ((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(w, c + p);
+                ((FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0))
+                        .mul(d).intoArray(w, c + HALF + p);
             }
         }
     }
 
-    /** One token: two accumulators over alternate blocks hide the FMA latency. */
+    /**
+     * One token. The block loop is written out here rather than in a helper returning a vector: a vector
+     * returned from a method the JIT does not inline is boxed on the heap, which cost gigabytes per second
+     * of garbage and most of the speed.
+     */
     private float dot(long rowOff, float[] x, int xOff) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         long off = rowOff;
-        int c = 0;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2, c += 2 * BLOCK, off += 2 * BLOCK_BYTES) {
-            a0 = blockDot(off, x, xOff + c).fma(FloatVector.broadcast(F, scale(off)), a0);
-            a1 = blockDot(off + BLOCK_BYTES, x, xOff + c + BLOCK)
-                    .fma(FloatVector.broadcast(F, scale(off + BLOCK_BYTES)), a1);
+        for (int c = 0; c < cols; c += BLOCK, off += BLOCK_BYTES) {
+            FloatVector s = FloatVector.zero(F);
+            for (int p = 0; p < HALF; p += L) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, data, off + 2 + p, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                FloatVector lo = (FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8)
+                        .convert(VectorOperators.I2F, 0);
+                s = lo.fma(FloatVector.fromArray(F, x, xOff + c + p), s);
+                s = hi.fma(FloatVector.fromArray(F, x, xOff + c + HALF + p), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, scale(off)), acc);
         }
-        if (b < blocks) {
-            a0 = blockDot(off, x, xOff + c).fma(FloatVector.broadcast(F, scale(off)), a0);
-        }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override

@@ -34,24 +34,16 @@ final class Q8_0Matrix extends Matrix {
         }
     }
 
-    /** {@code L} weights of the block at {@code off}, starting at weight {@code p}, as floats (not scaled). */
-    private FloatVector quants(long off, int p) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, data, off + 2 + p, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2F, F, 0);
-    }
+    /*
+     * The block loops below widen bytes to floats in place rather than in a helper returning a vector:
+     * the JIT compiles such a helper on its own first, with the vector boxed on return, and then will not
+     * inline it.
+     */
 
     private float scale(long off) {
         return QuantizedBlocks.f16(data, off);
     }
 
-    /** Unscaled dot product of the block at {@code off} with {@code x[xOff .. xOff + 32)}. */
-    private FloatVector blockDot(long off, float[] x, int xOff) {
-        FloatVector s = quants(off, 0).mul(FloatVector.fromArray(F, x, xOff));
-        for (int p = L; p < BLOCK; p += L) {
-            s = quants(off, p).fma(FloatVector.fromArray(F, x, xOff + p), s);
-        }
-        return s;
-    }
 
     /**
      * One token: blocks are widened in registers and dotted directly. Several tokens: each row is
@@ -81,27 +73,30 @@ final class Q8_0Matrix extends Matrix {
         for (int c = 0; c < cols; c += BLOCK, off += BLOCK_BYTES) {
             FloatVector d = FloatVector.broadcast(F, scale(off));
             for (int p = 0; p < BLOCK; p += L) {
-                quants(off, p).mul(d).intoArray(w, c + p);
+                ((FloatVector) ByteVector.fromMemorySegment(B, data, off + 2 + p, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(w, c + p);
             }
         }
     }
 
-    /** One token: two accumulators over alternate blocks hide the FMA latency. */
+    /**
+     * One token. The block loop is written out here rather than in a helper returning a vector: a vector
+     * returned from a method the JIT does not inline is boxed on the heap, which cost gigabytes per second
+     * of garbage and most of the speed.
+     */
     private float dot(long rowOff, float[] x, int xOff) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         long off = rowOff;
-        int c = 0;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2, c += 2 * BLOCK, off += 2 * BLOCK_BYTES) {
-            a0 = blockDot(off, x, xOff + c).fma(FloatVector.broadcast(F, scale(off)), a0);
-            a1 = blockDot(off + BLOCK_BYTES, x, xOff + c + BLOCK)
-                    .fma(FloatVector.broadcast(F, scale(off + BLOCK_BYTES)), a1);
+        for (int c = 0; c < cols; c += BLOCK, off += BLOCK_BYTES) {
+            FloatVector s = FloatVector.zero(F);
+            for (int p = 0; p < BLOCK; p += L) {
+                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(B, data, off + 2 + p, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                s = q.fma(FloatVector.fromArray(F, x, xOff + c + p), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, scale(off)), acc);
         }
-        if (b < blocks) {
-            a0 = blockDot(off, x, xOff + c).fma(FloatVector.broadcast(F, scale(off)), a0);
-        }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
