@@ -34,16 +34,9 @@ final class Q8_0Matrix extends Matrix {
         }
     }
 
-    /*
-     * The block loops below widen bytes to floats in place rather than in a helper returning a vector:
-     * the JIT compiles such a helper on its own first, with the vector boxed on return, and then will not
-     * inline it.
-     */
-
     private float scale(long off) {
         return QuantizedBlocks.f16(data, off);
     }
-
 
     /**
      * One token: blocks are widened in registers and dotted directly. Several tokens: each row is
@@ -109,7 +102,6 @@ final class Q8_0Matrix extends Matrix {
             }
         }
     }
-
 
     @Override
     public long bytes() {
